@@ -12,12 +12,10 @@ import org.apache.kafka.common.utils.CloseableIterator;
  * add up, keys present when the topic is compacted). Compressed batches are decompressed to check
  * their records, as a Kafka broker does; they are still stored compressed.
  *
- * <p>Not thread-safe: one instance per appending thread (it reuses a cursor and a buffer pool).
+ * <p>Not thread-safe: one instance per appending thread (it reuses a decompression buffer pool).
  */
 public final class BatchValidator {
 
-  private final Varints.Cursor cursor = new Varints.Cursor();
-  private final Varints.Cursor recordCursor = new Varints.Cursor();
   private final BufferSupplier decompressionBuffers = BufferSupplier.create();
 
   /** The outcome of validating one buffer of batches; {@code message} is null when valid. */
@@ -117,7 +115,11 @@ public final class BatchValidator {
    */
   private String checkUncompressedRecords(
       ByteBuffer buffer, int batchStart, int size, int count, boolean keyRequired) {
-    Varints.Cursor c = cursor.reset(batchStart + BatchLayout.RECORDS, batchStart + size);
+    // Local cursors on purpose: they do not escape, so the JIT keeps their fields in registers
+    // instead of storing them to memory after every varint (as fields of this object they were).
+    Varints.Cursor c =
+        new Varints.Cursor().reset(batchStart + BatchLayout.RECORDS, batchStart + size);
+    Varints.Cursor recordCursor = new Varints.Cursor();
     for (int i = 0; i < count; i++) {
       long length = c.readVarint(buffer);
       int recordStart = c.position;

@@ -56,26 +56,44 @@ final class Varints {
     }
 
     private long readZigZag(ByteBuffer buffer, int maxBytes) {
-      if (position == MALFORMED) {
+      int at = position;
+      if (at == MALFORMED) {
         return 0;
+      }
+      // Record fields are mostly one or two bytes long: decode those without the loop, on locals,
+      // storing the cursor once. This runs several times for every record appended.
+      if (limit - at >= 2) {
+        int first = buffer.get(at);
+        if (first >= 0) {
+          return decoded(at + 1, first);
+        }
+        int second = buffer.get(at + 1);
+        if (second >= 0) {
+          return decoded(at + 2, (first & 0x7f) | (second << 7));
+        }
       }
       long raw = 0;
       int shift = 0;
       for (int i = 0; i < maxBytes; i++) {
-        if (position >= limit) {
+        if (at >= limit) {
           position = MALFORMED;
           return 0;
         }
-        byte b = buffer.get(position++);
+        byte b = buffer.get(at++);
         raw |= (long) (b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-          value = (raw >>> 1) ^ -(raw & 1);
-          return value;
+        if (b >= 0) {
+          return decoded(at, raw);
         }
         shift += 7;
       }
       position = MALFORMED;
       return 0;
+    }
+
+    private long decoded(int next, long raw) {
+      position = next;
+      value = (raw >>> 1) ^ -(raw & 1);
+      return value;
     }
   }
 }
