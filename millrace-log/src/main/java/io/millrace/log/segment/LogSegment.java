@@ -417,7 +417,21 @@ public final class LogSegment implements AutoCloseable {
 
   /** Forces the log and index to the device. */
   public void flush() throws IOException {
+    flushLog();
+    flushIndex();
+  }
+
+  /**
+   * Forces only the records to the device: all an acknowledgement needs while recovery would still
+   * scan this segment after a crash, because the scan rebuilds the index. Call {@link
+   * #flushIndex()} before the segment is trusted without a scan.
+   */
+  public void flushLog() throws IOException {
     channel.force(false);
+  }
+
+  /** Forces only the index to the device. */
+  public void flushIndex() throws IOException {
     index.flush();
   }
 
