@@ -9,25 +9,40 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Where benchmarks put their data: a fresh directory under {@code -Dmillrace.bench.dir} (default
- * {@code java.io.tmpdir}), removed again when the benchmark ends. The file system matters to every
- * figure, so it is printed: a tmpfs would measure memory, not the disk.
+ * Where benchmarks put their data: a fresh directory under {@code -Dmillrace.bench.dir}, else the
+ * environment variable {@code MILLRACE_BENCH_DIR} (inherited by JMH's forked JVMs), else {@code
+ * java.io.tmpdir}; removed again when the benchmark ends. The file system matters to every figure,
+ * so it is printed: a tmpfs would measure memory, not the disk.
  */
 public final class BenchDirectories {
 
   public static final String PROPERTY = "millrace.bench.dir";
+
+  public static final String ENVIRONMENT_VARIABLE = "MILLRACE_BENCH_DIR";
 
   private BenchDirectories() {}
 
   /** A new empty directory for one benchmark trial. */
   public static Path create(String prefix) {
     try {
-      Path base = Path.of(System.getProperty(PROPERTY, System.getProperty("java.io.tmpdir")));
+      Path base = Path.of(baseDirectory());
       Files.createDirectories(base);
       return Files.createTempDirectory(base, prefix);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String baseDirectory() {
+    String property = System.getProperty(PROPERTY);
+    if (property != null && !property.isBlank()) {
+      return property;
+    }
+    String environment = System.getenv(ENVIRONMENT_VARIABLE);
+    if (environment != null && !environment.isBlank()) {
+      return environment;
+    }
+    return System.getProperty("java.io.tmpdir");
   }
 
   /** "ext4 on /dev/vda" or similar, for the record. */

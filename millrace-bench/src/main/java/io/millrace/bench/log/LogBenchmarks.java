@@ -145,7 +145,7 @@ public final class LogBenchmarks {
             : String.format(
                 "%.2f of %s", records.getScore() / records(baseline).getScore(), baselineName);
     out.printf(
-        "%-9s %-7s %-22s %,16.0f %6.1f%% %,10.1f %8s %8s  %s%n",
+        "%-9s %-7s %-22s %,16.0f %7s %,10.1f %8s %8s  %s%n",
         regime,
         record,
         label,
@@ -190,7 +190,7 @@ public final class LogBenchmarks {
     Result<?> bytes = secondary(result.get(), "bytes");
     Result<?> allocated = result.get().getSecondaryResults().get("gc.alloc.rate.norm");
     out.printf(
-        "%-10s %-36s %,10.1f %6.1f%% %10s  %s%n",
+        "%-10s %-36s %,10.1f %7s %10s  %s%n",
         maxBytes >= 1 << 20 ? (maxBytes >> 20) + " MiB" : (maxBytes >> 10) + " KiB",
         label,
         bytes.getScore() / 1e6,
@@ -223,7 +223,7 @@ public final class LogBenchmarks {
         "Validation of one ~16 KiB batch (CPU only: CRC-32C and the walk over every record)");
     for (RunResult result : validations) {
       out.printf(
-          "%5s B records: %,.0f ns per batch +- %.1f%%%n",
+          "%5s B records: %,.0f ns per batch +- %s%n",
           param(result, "recordBytes"),
           result.getPrimaryResult().getScore(),
           percentError(result.getPrimaryResult()));
@@ -266,8 +266,11 @@ public final class LogBenchmarks {
     return value;
   }
 
-  private static double percentError(Result<?> result) {
+  /** JMH's 99.9% error as a percentage of the score, or "n/a" with too few iterations. */
+  private static String percentError(Result<?> result) {
     double error = result.getScoreError();
-    return Double.isNaN(error) || result.getScore() == 0 ? 0 : 100 * error / result.getScore();
+    return Double.isNaN(error) || result.getScore() == 0
+        ? "n/a"
+        : String.format("%.1f%%", 100 * error / result.getScore());
   }
 }
