@@ -30,6 +30,9 @@ public final class SegmentIndex implements AutoCloseable {
 
   public static final int ENTRY_SIZE = 16;
 
+  /** Searches read this many entries (4 KiB) at once rather than probing them one by one. */
+  static final int SEARCH_BLOCK_ENTRIES = 256;
+
   private final Path path;
   private final FileChannel channel;
   private final long baseOffset;
@@ -111,25 +114,48 @@ public final class SegmentIndex implements AutoCloseable {
     return search(4, position);
   }
 
-  /** Binary search on a non-decreasing column: position of the last entry with column <= key. */
+  /**
+   * Binary search on a non-decreasing column: position of the last entry with column <= key. Once
+   * the range left is at most {@link #SEARCH_BLOCK_ENTRIES} entries it is read in one call and
+   * searched in memory: each probe of the file is a system call, and a fetch does two searches.
+   */
   private int search(int column, long key) throws IOException {
     int count = entryCount;
     ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE);
     int low = 0;
     int high = count - 1;
-    int found = -1;
+    int foundPosition = 0;
     while (low <= high) {
+      if (high - low < SEARCH_BLOCK_ENTRIES) {
+        return searchBlock(column, key, low, high, foundPosition);
+      }
       int mid = (low + high) >>> 1;
       readEntry(mid, entry);
-      long value = column == 8 ? entry.getLong(8) : entry.getInt(column);
-      if (value <= key) {
-        found = mid;
+      if (columnValue(entry, 0, column) <= key) {
+        foundPosition = entry.getInt(4);
         low = mid + 1;
       } else {
         high = mid - 1;
       }
     }
-    return found < 0 ? 0 : readEntry(found, entry).getInt(4);
+    return foundPosition;
+  }
+
+  /** Finishes {@link #search} over entries [low, high], read at once. */
+  private int searchBlock(int column, long key, int low, int high, int foundBefore)
+      throws IOException {
+    ByteBuffer block = ByteBuffer.allocate((high - low + 1) * ENTRY_SIZE);
+    Io.readFully(channel, block, (long) low * ENTRY_SIZE);
+    for (int at = (high - low) * ENTRY_SIZE; at >= 0; at -= ENTRY_SIZE) {
+      if (columnValue(block, at, column) <= key) {
+        return block.getInt(at + 4);
+      }
+    }
+    return foundBefore;
+  }
+
+  private static long columnValue(ByteBuffer entries, int entryStart, int column) {
+    return column == 8 ? entries.getLong(entryStart + 8) : entries.getInt(entryStart + column);
   }
 
   /** The running max timestamp of the last entry, or -1 when the index is empty. */
