@@ -51,7 +51,7 @@ export MILLRACE_BENCH_DIR="$data" # read by the benchmarks, also in JMH's forked
   echo "data dir: $data on $(df -T "$data" | awk 'NR==2 {print $2 " (" $1 ")"}')"
   echo "java: $("$java" -version 2>&1 | head -2 | tail -1)"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  [ "$quick" = 1 ] && echo "QUICK=1: smoke run, the figures are not usable"
+  if [ "$quick" = 1 ]; then echo "QUICK=1: smoke run, the figures are not usable"; fi
 } | tee "$summary"
 
 run_jmh() { # name, JMH arguments...
