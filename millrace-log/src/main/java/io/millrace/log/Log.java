@@ -115,16 +115,17 @@ public final class Log implements AutoCloseable {
     }
     Log log = new Log(options, lockChannel, lock);
     try {
+      boolean fresh = !Files.exists(log.topicsDirectory);
       boolean clean = log.consumeCleanShutdownMarker();
-      int partitions = log.loadTopics(clean);
+      log.loadTopics(clean);
       log.startBackgroundWork();
       log.offsetStore = GroupOffsetStore.open(log, options.offsetsTopicPartitions());
       LOG.info(
           "log opened at {}: {} topics, {} partitions, {} in {} ms",
           dataDirectory,
           log.topics.size(),
-          partitions,
-          clean ? "clean shutdown" : "recovered after an unclean shutdown",
+          log.topics.values().stream().mapToInt(t -> t.partitions().size()).sum(),
+          fresh ? "new" : clean ? "clean shutdown" : "recovered after an unclean shutdown",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
       return log;
     } catch (IOException | RuntimeException e) {
@@ -143,10 +144,9 @@ public final class Log implements AutoCloseable {
     return clean;
   }
 
-  private int loadTopics(boolean clean) throws IOException {
+  private void loadTopics(boolean clean) throws IOException {
     Files.createDirectories(topicsDirectory);
     Io.deleteRecursively(trashDirectory);
-    int partitionCount = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(topicsDirectory)) {
       for (Path topicDirectory : entries) {
         String name = topicDirectory.getFileName().toString();
@@ -162,7 +162,6 @@ public final class Log implements AutoCloseable {
         for (int p = 0; p < stored.partitions(); p++) {
           partitions.add(openPartition(name, p, config, clean));
         }
-        partitionCount += partitions.size();
         topics.put(
             name,
             new Topic(
@@ -170,7 +169,6 @@ public final class Log implements AutoCloseable {
                 List.copyOf(partitions)));
       }
     }
-    return partitionCount;
   }
 
   private PartitionLog openPartition(String topic, int partition, TopicConfig config, boolean clean)
