@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * the set of segments (roll, retention, compaction swap, truncation) hold {@code segmentsLock}; a
  * roll holds {@code appendLock} then {@code segmentsLock}, never the reverse. {@code flushLock}
  * serializes fsyncs so that appends go on while a group commit is in flight. Lock order:
- * appendLock, then segmentsLock, then flushLock.
+ * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
+ * the checkpoint file is written).
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -50,6 +51,7 @@ public final class PartitionLog implements AutoCloseable {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock segmentsLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+  private final Object checkpointLock = new Object();
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -384,8 +386,16 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The flusher, retention, DeleteRecords, compaction and close all write the checkpoint, each
+   * under a different lock, so it has its own: the file is replaced through one temporary name (two
+   * writers at once lose one rename and corrupt the other's content), and reading the values inside
+   * the lock keeps an older snapshot from overwriting a newer one.
+   */
   private void writeCheckpoint() throws IOException {
-    new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    synchronized (checkpointLock) {
+      new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    }
   }
 
   // ----------------------------------------------------------------------------------- reads

@@ -67,18 +67,25 @@ public final class FileDamage {
     }
   }
 
-  /** Copies a directory tree as a crash would leave it: every file as it is on disk now. */
+  /**
+   * Copies a directory tree as a crash would leave it: every file as it is on disk now. Files that
+   * vanish while it copies (temporary files, segments being deleted) are left out, as a crash at
+   * that moment could leave them out too.
+   */
   public static void copyTree(Path from, Path to) {
-    try (var paths = Files.walk(from)) {
-      for (Path source : paths.toList()) {
-        Path target = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(target);
-        } else if (!source.getFileName().toString().equals(".lock")) {
-          try {
-            Files.copy(source, target);
-          } catch (java.nio.file.NoSuchFileException e) {
-            // Renamed or deleted while we walked (a temporary file): a crash would miss it too.
+    try {
+      Files.createDirectories(to);
+      try (var entries = Files.newDirectoryStream(from)) {
+        for (Path source : entries) {
+          Path target = to.resolve(source.getFileName().toString());
+          if (Files.isDirectory(source)) {
+            copyTree(source, target);
+          } else if (!source.getFileName().toString().equals(".lock")) {
+            try {
+              Files.copy(source, target);
+            } catch (java.nio.file.NoSuchFileException e) {
+              // Renamed or deleted while we looked.
+            }
           }
         }
       }
