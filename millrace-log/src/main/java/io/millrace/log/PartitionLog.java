@@ -445,12 +445,15 @@ public final class PartitionLog implements AutoCloseable {
    * is older.
    */
   public long offsetForTimestamp(long timestampMs) {
+    // Search from the log start itself: records below it are deleted, and raising an answer below
+    // it to it would name a record whose timestamp may be older than asked.
+    long start = logStartOffset;
     try {
       for (LogSegment segment : segments.values()) {
-        if (segment.maxTimestamp() >= timestampMs) {
-          long found = segment.offsetForTimestamp(timestampMs);
+        if (segment.nextOffset() > start && segment.maxTimestamp() >= timestampMs) {
+          long found = segment.offsetForTimestamp(timestampMs, start);
           if (found >= 0) {
-            return Math.max(found, logStartOffset);
+            return found;
           }
         }
       }

@@ -377,6 +377,14 @@ public final class LogSegment implements AutoCloseable {
    * segment.
    */
   public long offsetForTimestamp(long timestampMs) throws IOException {
+    return offsetForTimestamp(timestampMs, baseOffset);
+  }
+
+  /**
+   * The first offset at or after {@code fromOffset} whose record timestamp is at least {@code
+   * timestampMs}, or -1 if none in this segment.
+   */
+  public long offsetForTimestamp(long timestampMs, long fromOffset) throws IOException {
     if (maxTimestamp < timestampMs) {
       return -1;
     }
@@ -389,7 +397,7 @@ public final class LogSegment implements AutoCloseable {
       if (BatchLayout.maxTimestamp(header, 0) >= timestampMs) {
         ByteBuffer batch = ByteBuffer.allocate(size);
         Io.readFully(channel, batch, position);
-        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), 0, timestampMs);
+        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), fromOffset, timestampMs);
         if (found >= 0) {
           return found;
         }
