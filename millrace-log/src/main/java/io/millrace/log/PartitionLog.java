@@ -642,14 +642,9 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Sealed segments in offset order: everything but the active segment. */
   List<LogSegment> sealedSegments() {
-    List<LogSegment> sealed = new ArrayList<>();
-    LogSegment current = active;
-    for (LogSegment segment : segments.values()) {
-      if (segment != current) {
-        sealed.add(segment);
-      }
-    }
-    return sealed;
+    // Only segments below the active one we read: if a roll happens between reading it and
+    // walking the map, the new active segment must not be handed to the cleaner as sealed.
+    return new ArrayList<>(segments.headMap(active.baseOffset()).values());
   }
 
   long firstDirtyOffset() {
