@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +58,7 @@ public final class PartitionLog implements AutoCloseable {
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
+  private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
 
   private volatile TopicConfig config;
   private volatile LogSegment active;
@@ -285,7 +289,12 @@ public final class PartitionLog implements AutoCloseable {
       segmentsLock.unlock();
     }
     // The sealed segment is fsynced off the append path; then the recovery point moves past it.
-    services.scheduler().execute(() -> flushSealed(sealed));
+    try {
+      services.scheduler().execute(() -> flushSealed(sealed));
+    } catch (RejectedExecutionException e) {
+      // The log is closing (its scheduler stops first); closing this partition fsyncs every
+      // segment, so the append goes on rather than failing with an unchecked exception.
+    }
   }
 
   private void flushSealed(LogSegment sealed) {
@@ -624,18 +633,28 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void scheduleDelete(LogSegment segment) {
-    services
-        .scheduler()
-        .schedule(
-            () -> {
-              try {
-                segment.closeAndDelete();
-              } catch (IOException e) {
-                LOG.warn("could not delete {}: {}", segment, e.toString());
-              }
-            },
-            services.fileDeleteDelayMs(),
-            TimeUnit.MILLISECONDS);
+    // Tracked until deleted: the scheduler drops delayed tasks when the log closes, and close()
+    // must still close these files rather than leak their descriptors.
+    pendingDeletes.add(segment);
+    try {
+      services
+          .scheduler()
+          .schedule(
+              () -> deletePending(segment), services.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      deletePending(segment); // the log is closing: no reader is left to wait for
+    }
+  }
+
+  private void deletePending(LogSegment segment) {
+    if (!pendingDeletes.remove(segment)) {
+      return;
+    }
+    try {
+      segment.closeAndDelete();
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", segment, e.toString());
+    }
   }
 
   // ------------------------------------------------------------------------------ compaction
@@ -744,6 +763,9 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void closeSegments() {
+    for (LogSegment segment : List.copyOf(pendingDeletes)) {
+      deletePending(segment);
+    }
     for (LogSegment segment : segments.values()) {
       try {
         segment.close();

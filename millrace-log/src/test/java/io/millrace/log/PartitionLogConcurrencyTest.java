@@ -226,4 +226,73 @@ class PartitionLogConcurrencyTest {
     assertThat(partition.logStartOffset()).isPositive();
     assertThat(checkpoint.logStartOffset()).isEqualTo(partition.logStartOffset());
   }
+
+  /** Appends racing with close get OK or CLOSED, never an exception, and lose nothing acked. */
+  @Test
+  void shouldAnswerAppendsRacingWithCloseWithAStatus() throws Exception {
+    Log log = logs.open();
+    log.createTopic(TP.topic(), 1, Map.of(TopicConfig.SEGMENT_BYTES, "100"));
+    PartitionLog partition = log.partition(TP);
+    AtomicBoolean started = new AtomicBoolean();
+    Future<Long> appender =
+        threads.submit(
+            () -> {
+              long acknowledged = 0;
+              for (int i = 0; ; i++) {
+                AppendResult result = partition.append(Batches.numbered(i, 1, 1000));
+                started.set(true);
+                if (result.status() == AppendStatus.CLOSED) {
+                  return acknowledged;
+                }
+                assertThat(result.isOk()).as(result.message()).isTrue();
+                acknowledged = result.lastOffset() + 1;
+              }
+            });
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilTrue(started);
+
+    log.close();
+
+    long acknowledged = appender.get(30, TimeUnit.SECONDS);
+    Log reopened = logs.open();
+    assertThat(reopened.partition(TP).logEndOffset()).isEqualTo(acknowledged);
+  }
+
+  /**
+   * Group-commit acknowledgements complete normally while DeleteRecords removes the segments the
+   * flusher is fsyncing.
+   */
+  @Test
+  void shouldNotFailAcknowledgementsWhenDeleteRecordsRemovesSegmentsBeingFlushed()
+      throws Exception {
+    Log log =
+        logs.open(
+            io.millrace.log.LogOptions.defaults(logs.dataDirectory()).withFileDeleteDelayMs(0));
+    log.createTopic(
+        TP.topic(),
+        1,
+        Map.of(TopicConfig.SEGMENT_BYTES, "200", TopicConfig.FLUSH_INTERVAL_MS, "0"));
+    PartitionLog partition = log.partition(TP);
+    AtomicBoolean writing = new AtomicBoolean(true);
+    Future<?> deleter =
+        threads.submit(
+            () -> {
+              while (writing.get()) {
+                partition.deleteRecordsBefore(partition.logEndOffset());
+              }
+              return null;
+            });
+    List<CompletableFuture<Void>> acks = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2000; i++) {
+        acks.add(partition.append(Batches.numbered(i, 1, 1000)).durable());
+      }
+    } finally {
+      writing.set(false);
+    }
+    deleter.get(30, TimeUnit.SECONDS);
+
+    for (CompletableFuture<Void> ack : acks) {
+      ack.get(30, TimeUnit.SECONDS);
+    }
+  }
 }

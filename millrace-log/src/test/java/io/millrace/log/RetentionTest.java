@@ -267,4 +267,18 @@ class RetentionTest {
     assertThat(recovered.partition(TP).logEndOffset()).isEqualTo(50);
     assertThat(LogReader.readAll(recovered.partition(TP)).get(0).offset()).isEqualTo(23);
   }
+
+  @Test
+  void shouldCloseSegmentsStillWaitingForTheirDeleteDelayWhenTheLogCloses() throws IOException {
+    log = logs.open(logs.options().withFileDeleteDelayMs(60_000));
+    log.createTopic(TOPIC, 1, Map.of(TopicConfig.SEGMENT_BYTES, "500"));
+    PartitionLog partition = log.partition(TP);
+    appendNow(partition, logs, 10);
+    partition.deleteRecordsBefore(partition.logEndOffset());
+    assertThat(files(partition)).anySatisfy(name -> assertThat(name).endsWith(".deleted"));
+
+    log.close();
+
+    assertThat(io.millrace.log.testing.FileDamage.openFilesUnder(logs.dataDirectory())).isEmpty();
+  }
 }
