@@ -235,7 +235,16 @@ public final class Log implements AutoCloseable {
         throw new InvalidRequestException(
             InvalidRequestException.Reason.TOPIC_EXISTS, "topic " + name + " already exists");
       }
-      Map<String, String> stored = new TreeMap<>(overrides);
+      // A null value means the default, as in alterTopicConfig (Kafka's CreateTopics allows it):
+      // nothing to store, and topic.properties (java.util.Properties) cannot hold a null.
+      overrides.keySet().forEach(TopicConfig::requireKnown);
+      Map<String, String> stored = new TreeMap<>();
+      overrides.forEach(
+          (setting, value) -> {
+            if (value != null) {
+              stored.put(setting, value);
+            }
+          });
       TopicConfig config = options.topicDefaults().with(stored, options.topicDefaults());
       Path topicDirectory = topicsDirectory.resolve(name);
       List<PartitionLog> opened = new ArrayList<>();

@@ -153,6 +153,20 @@ class LogAdminTest {
   }
 
   @Test
+  void shouldTreatANullSettingAtCreationAsTheDefault() throws IOException {
+    Log log = logs.open();
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put(TopicConfig.RETENTION_MS, null); // Kafka's CreateTopics allows null values
+    overrides.put(TopicConfig.SEGMENT_BYTES, "2000");
+
+    TopicDescription created = log.createTopic("orders", 1, overrides);
+
+    assertThat(created.overrides()).containsOnlyKeys(TopicConfig.SEGMENT_BYTES);
+    assertThat(created.config().retentionMs()).isEqualTo(TopicConfig.DEFAULTS.retentionMs());
+    assertThat(logs.reopen(log).describeTopic("orders")).contains(created);
+  }
+
+  @Test
   void shouldRefuseAnUnknownSettingNamingIt() throws IOException {
     Log log = logs.open();
 
