@@ -120,7 +120,10 @@ public final class PartitionLog implements AutoCloseable {
     logEndOffset = active.nextOffset();
     logStartOffset = Math.max(checkpoint.logStartOffset(), segments.firstKey());
     logStartOffset = Math.min(logStartOffset, logEndOffset);
-    firstDirtyOffset = Math.max(checkpoint.firstDirtyOffset(), logStartOffset);
+    // Recovery may have cut the log below the cleaned point (records compacted before their
+    // fsync, then lost): offsets appended again from here on are dirty, not clean.
+    firstDirtyOffset =
+        Math.min(Math.max(checkpoint.firstDirtyOffset(), logStartOffset), logEndOffset);
     if (recovered.scanned()) {
       // What the scan accepted is now fsynced, so the next recovery can start from here.
       for (LogSegment segment : segments.tailMap(recovered.firstScannedBase()).values()) {

@@ -330,4 +330,31 @@ class LogCompactionTest {
     assertThat(passes).isPositive();
     assertCompacted(partition);
   }
+
+  @Test
+  void shouldTreatOffsetsAppendedAfterRecoveryAsDirtyWhateverTheCheckpointClaims()
+      throws IOException {
+    create();
+    for (int i = 0; i < 40; i++) {
+      put("k" + (i % 4), "v" + i);
+    }
+    seal();
+    Path partitionDirectory = partition.directory();
+    log.close();
+    // The checkpoint claims more was cleaned than the recovered log holds (cleaned segments
+    // that were not yet fsynced when the power went).
+    PartitionCheckpoint checkpoint = PartitionCheckpoint.read(partitionDirectory);
+    new PartitionCheckpoint(checkpoint.recoveryPoint(), checkpoint.logStartOffset(), 10_000)
+        .write(partitionDirectory);
+    log = logs.open();
+    partition = log.partition(TP);
+    for (int i = 0; i < 8; i++) {
+      put("k" + (i % 4), "again-" + i); // offsets the checkpoint wrongly calls clean
+    }
+    seal();
+
+    log.compactNow(TP);
+
+    assertCompacted(partition);
+  }
 }
