@@ -88,9 +88,14 @@ public final class LogExtension implements AfterEachCallback {
    * shutdown marker), to a new directory, and returns it.
    */
   public Path crashCopy() throws IOException {
+    return crashCopy(dataDirectory());
+  }
+
+  /** Like {@link #crashCopy()}, for a log open on another directory (an earlier crash copy). */
+  public Path crashCopy(Path dataDirectory) throws IOException {
     Path copy = Files.createTempDirectory("millrace-log-crash");
     Files.delete(copy);
-    FileDamage.copyTree(dataDirectory(), copy);
+    FileDamage.copyTree(dataDirectory, copy);
     toDelete.add(copy);
     return copy;
   }
