@@ -214,4 +214,34 @@ class GroupOffsetStoreTest {
     assertThat(used).hasSize(partitions);
     assertThat(store.partitionFor("\u0000")).isBetween(0, partitions - 1);
   }
+
+  @Test
+  void shouldOpenAndSkipRecordsOfTheOffsetsTopicItCannotRead() throws Exception {
+    Log log = open();
+    GroupOffsetStore store = log.offsetStore();
+    commit(store, "billing", Map.of(ORDERS_0, new CommittedOffset(1, 0, null, 1)));
+    int partition = store.partitionFor("billing");
+    // Anyone with the partition can append to the internal topic: a key too short to parse and
+    // a value cut off after its version.
+    io.millrace.log.PartitionLog offsets =
+        log.partition(new TopicPartition(GroupOffsetStore.TOPIC, partition));
+    assertThat(offsets.append(io.millrace.log.testing.Batches.keyed("x", "y", 1)).isOk()).isTrue();
+    assertThat(
+            offsets
+                .append(
+                    io.millrace.log.format.BatchBuilder.build(
+                        io.millrace.log.format.Codec.NONE,
+                        List.of(
+                            new io.millrace.log.format.BatchBuilder.NewRecord(
+                                1,
+                                GroupOffsetStore.encodeKey("billing", ORDERS_1),
+                                new byte[] {0, 1, 0, 0}))))
+                .isOk())
+        .isTrue();
+    commit(store, "billing", Map.of(PAYMENTS_0, new CommittedOffset(3, 0, null, 3)));
+
+    GroupOffsetStore reopened = logs.reopen(log).offsetStore();
+
+    assertThat(reopened.fetch("billing")).containsOnlyKeys(ORDERS_0, PAYMENTS_0);
+  }
 }
