@@ -76,14 +76,28 @@ class PartitionLogConcurrencyTest {
   @Test
   void shouldWakeAWaitingReaderWhenDataArrives() throws Exception {
     PartitionLog partition = create(Map.of());
-    Future<Boolean> waiting = threads.submit(() -> partition.awaitData(0, 60_000));
-    org.awaitility.Awaitility.await()
-        .atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> !partition.onData(0).isDone() && !waiting.isDone());
+    Future<Boolean> waiting = awaitDataInAnotherThread(partition);
 
     partition.append(Batches.numbered(0, 1, 1000));
 
     assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** Starts awaitData(0) on another thread and returns once that thread is parked in it. */
+  private Future<Boolean> awaitDataInAnotherThread(PartitionLog partition) {
+    java.util.concurrent.atomic.AtomicReference<Thread> waiter =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Future<Boolean> waiting =
+        threads.submit(
+            () -> {
+              waiter.set(Thread.currentThread());
+              return partition.awaitData(0, 60_000);
+            });
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> waiter.get() != null && waiter.get().getState() == Thread.State.TIMED_WAITING);
+    assertThat(waiting).isNotDone();
+    return waiting;
   }
 
   @Test
@@ -107,7 +121,7 @@ class PartitionLogConcurrencyTest {
     Log log = logs.open();
     log.createTopic(TP.topic(), 1, Map.of());
     PartitionLog partition = log.partition(TP);
-    Future<Boolean> waiting = threads.submit(() -> partition.awaitData(0, 60_000));
+    Future<Boolean> waiting = awaitDataInAnotherThread(partition);
     CompletableFuture<Void> onData = partition.onData(0);
 
     log.close();
