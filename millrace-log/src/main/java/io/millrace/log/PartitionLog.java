@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * the set of segments (roll, retention, compaction swap, truncation) hold {@code segmentsLock}; a
  * roll holds {@code appendLock} then {@code segmentsLock}, never the reverse. {@code flushLock}
  * serializes fsyncs so that appends go on while a group commit is in flight. Lock order:
- * appendLock, then segmentsLock, then flushLock.
+ * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
+ * the checkpoint file is written).
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -50,9 +54,11 @@ public final class PartitionLog implements AutoCloseable {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock segmentsLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+  private final Object checkpointLock = new Object();
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
+  private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
 
   private volatile TopicConfig config;
   private volatile LogSegment active;
@@ -114,7 +120,10 @@ public final class PartitionLog implements AutoCloseable {
     logEndOffset = active.nextOffset();
     logStartOffset = Math.max(checkpoint.logStartOffset(), segments.firstKey());
     logStartOffset = Math.min(logStartOffset, logEndOffset);
-    firstDirtyOffset = Math.max(checkpoint.firstDirtyOffset(), logStartOffset);
+    // Recovery may have cut the log below the cleaned point (records compacted before their
+    // fsync, then lost): offsets appended again from here on are dirty, not clean.
+    firstDirtyOffset =
+        Math.min(Math.max(checkpoint.firstDirtyOffset(), logStartOffset), logEndOffset);
     if (recovered.scanned()) {
       // What the scan accepted is now fsynced, so the next recovery can start from here.
       for (LogSegment segment : segments.tailMap(recovered.firstScannedBase()).values()) {
@@ -283,7 +292,12 @@ public final class PartitionLog implements AutoCloseable {
       segmentsLock.unlock();
     }
     // The sealed segment is fsynced off the append path; then the recovery point moves past it.
-    services.scheduler().execute(() -> flushSealed(sealed));
+    try {
+      services.scheduler().execute(() -> flushSealed(sealed));
+    } catch (RejectedExecutionException e) {
+      // The log is closing (its scheduler stops first); closing this partition fsyncs every
+      // segment, so the append goes on rather than failing with an unchecked exception.
+    }
   }
 
   private void flushSealed(LogSegment sealed) {
@@ -384,8 +398,16 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The flusher, retention, DeleteRecords, compaction and close all write the checkpoint, each
+   * under a different lock, so it has its own: the file is replaced through one temporary name (two
+   * writers at once lose one rename and corrupt the other's content), and reading the values inside
+   * the lock keeps an older snapshot from overwriting a newer one.
+   */
   private void writeCheckpoint() throws IOException {
-    new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    synchronized (checkpointLock) {
+      new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    }
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -435,12 +457,15 @@ public final class PartitionLog implements AutoCloseable {
    * is older.
    */
   public long offsetForTimestamp(long timestampMs) {
+    // Search from the log start itself: records below it are deleted, and raising an answer below
+    // it to it would name a record whose timestamp may be older than asked.
+    long start = logStartOffset;
     try {
       for (LogSegment segment : segments.values()) {
-        if (segment.maxTimestamp() >= timestampMs) {
-          long found = segment.offsetForTimestamp(timestampMs);
+        if (segment.nextOffset() > start && segment.maxTimestamp() >= timestampMs) {
+          long found = segment.offsetForTimestamp(timestampMs, start);
           if (found >= 0) {
-            return Math.max(found, logStartOffset);
+            return found;
           }
         }
       }
@@ -611,32 +636,37 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void scheduleDelete(LogSegment segment) {
-    services
-        .scheduler()
-        .schedule(
-            () -> {
-              try {
-                segment.closeAndDelete();
-              } catch (IOException e) {
-                LOG.warn("could not delete {}: {}", segment, e.toString());
-              }
-            },
-            services.fileDeleteDelayMs(),
-            TimeUnit.MILLISECONDS);
+    // Tracked until deleted: the scheduler drops delayed tasks when the log closes, and close()
+    // must still close these files rather than leak their descriptors.
+    pendingDeletes.add(segment);
+    try {
+      services
+          .scheduler()
+          .schedule(
+              () -> deletePending(segment), services.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      deletePending(segment); // the log is closing: no reader is left to wait for
+    }
+  }
+
+  private void deletePending(LogSegment segment) {
+    if (!pendingDeletes.remove(segment)) {
+      return;
+    }
+    try {
+      segment.closeAndDelete();
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", segment, e.toString());
+    }
   }
 
   // ------------------------------------------------------------------------------ compaction
 
   /** Sealed segments in offset order: everything but the active segment. */
   List<LogSegment> sealedSegments() {
-    List<LogSegment> sealed = new ArrayList<>();
-    LogSegment current = active;
-    for (LogSegment segment : segments.values()) {
-      if (segment != current) {
-        sealed.add(segment);
-      }
-    }
-    return sealed;
+    // Only segments below the active one we read: if a roll happens between reading it and
+    // walking the map, the new active segment must not be handed to the cleaner as sealed.
+    return new ArrayList<>(segments.headMap(active.baseOffset()).values());
   }
 
   long firstDirtyOffset() {
@@ -736,6 +766,9 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void closeSegments() {
+    for (LogSegment segment : List.copyOf(pendingDeletes)) {
+      deletePending(segment);
+    }
     for (LogSegment segment : segments.values()) {
       try {
         segment.close();
