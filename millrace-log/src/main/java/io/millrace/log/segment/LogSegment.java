@@ -173,13 +173,28 @@ public final class LogSegment implements AutoCloseable {
    */
   public void append(ByteBuffer batches) throws IOException {
     int start = sizeBytes;
-    int length = batches.remaining();
+    int bytesSinceIndexEntryBefore = bytesSinceIndexEntry;
     try {
       Io.writeFully(channel, batches.duplicate(), start);
+      appendWritten(batches, start);
     } catch (IOException e) {
+      // The disk can fill up while the index entries are written, after the batch bytes went in:
+      // cut both files back, or the next append's index entries would not grow and the unpublished
+      // bytes would stay in the file (and be read back as data after a restart).
       truncateQuietly(start, e);
+      try {
+        index.truncateToPosition(start);
+      } catch (IOException indexFailure) {
+        e.addSuppressed(indexFailure);
+      }
+      bytesSinceIndexEntry = bytesSinceIndexEntryBefore;
       throw e;
     }
+  }
+
+  /** Indexes the batches just written at {@code start} and publishes them. */
+  private void appendWritten(ByteBuffer batches, int start) throws IOException {
+    int length = batches.remaining();
     long next = nextOffset;
     long max = maxTimestamp;
     int position = batches.position();
