@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code logEndOffset}, which is published only after a batch is written and indexed. Changes to
  * the set of segments (roll, retention, compaction swap, truncation) hold {@code segmentsLock}; a
  * roll holds {@code appendLock} then {@code segmentsLock}, never the reverse. {@code flushLock}
- * serializes fsyncs so that appends go on while a group commit is in flight. Lock order:
- * appendLock, then segmentsLock, then flushLock.
+ * serializes fsyncs so that appends go on while a group commit is in flight. {@code checkpointLock}
+ * serializes writes of the checkpoint file and is taken last, with nothing taken under it. Lock
+ * order: appendLock, then segmentsLock, then flushLock, then checkpointLock.
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -50,6 +51,7 @@ public final class PartitionLog implements AutoCloseable {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock segmentsLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+  private final ReentrantLock checkpointLock = new ReentrantLock();
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
@@ -413,8 +415,20 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Writes the current recovery point, log start and first dirty offset. Serialized because the
+   * scheduler (sealed-segment flushes), DeleteRecords, retention and the cleaner write it from
+   * different threads through one temporary file: unserialized, one writer's rename failed with
+   * NoSuchFileException and a writer holding older values could land last, so a crash brought
+   * deleted records back. The values are read under the lock, so the last write has the latest.
+   */
   private void writeCheckpoint() throws IOException {
-    new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    checkpointLock.lock();
+    try {
+      new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    } finally {
+      checkpointLock.unlock();
+    }
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -460,16 +474,19 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * The first offset whose record timestamp is at least {@code timestampMs}, or -1 if every record
-   * is older.
+   * The first readable offset (at or after the log start) whose record timestamp is at least {@code
+   * timestampMs}, or -1 if every readable record is older.
    */
   public long offsetForTimestamp(long timestampMs) {
+    // Search from the log start (as Kafka does): clamping a match below it up to the log start
+    // answered an offset whose record may be older than the target, or one when none matches.
+    long start = logStartOffset;
     try {
       for (LogSegment segment : segments.values()) {
-        if (segment.maxTimestamp() >= timestampMs) {
-          long found = segment.offsetForTimestamp(timestampMs);
+        if (segment.maxTimestamp() >= timestampMs && segment.nextOffset() > start) {
+          long found = segment.offsetForTimestamp(timestampMs, start);
           if (found >= 0) {
-            return Math.max(found, logStartOffset);
+            return found;
           }
         }
       }

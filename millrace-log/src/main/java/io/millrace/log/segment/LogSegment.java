@@ -366,10 +366,10 @@ public final class LogSegment implements AutoCloseable {
   }
 
   /**
-   * The first offset whose record timestamp is at least {@code timestampMs}, or -1 if none in this
-   * segment.
+   * The first offset from {@code fromOffset} on whose record timestamp is at least {@code
+   * timestampMs}, or -1 if none in this segment.
    */
-  public long offsetForTimestamp(long timestampMs) throws IOException {
+  public long offsetForTimestamp(long timestampMs, long fromOffset) throws IOException {
     if (maxTimestamp < timestampMs) {
       return -1;
     }
@@ -379,10 +379,11 @@ public final class LogSegment implements AutoCloseable {
     while (position < limit) {
       readHeader(position, header);
       int size = BatchLayout.sizeInBytes(header, 0);
-      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs) {
+      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs
+          && BatchLayout.lastOffset(header, 0) >= fromOffset) {
         ByteBuffer batch = ByteBuffer.allocate(size);
         Io.readFully(channel, batch, position);
-        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), 0, timestampMs);
+        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), fromOffset, timestampMs);
         if (found >= 0) {
           return found;
         }
