@@ -40,7 +40,10 @@ class DiskFullTest {
   private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
   private static final Duration ACK_TIMEOUT = Duration.ofSeconds(10);
 
-  /** Seeds that once failed; each stays a regression test. */
+  /**
+   * Seeds that once failed; each stays a regression test. 1: a disk that filled while index entries
+   * were written left the refused batch in the segment file.
+   */
   private static final List<Long> REGRESSION_SEEDS = List.of(1L);
 
   @TempDir Path dataDir;

@@ -74,13 +74,17 @@ public final class LogReader {
       List<StoredBatch> inSlice = split(bytes, slice.position());
       StoredBatch first = inSlice.get(0);
       StoredBatch last = inSlice.get(inSlice.size() - 1);
+      // After compaction a slice may end on a gap: its lastOffset can then lie past its last
+      // batch, up to the offset before the next batch (LogSegment.slice jumps by the index).
       check(
-          first.baseOffset() == slice.firstOffset() && last.lastOffset() == slice.lastOffset(),
+          first.baseOffset() == slice.firstOffset() && last.lastOffset() <= slice.lastOffset(),
           "slice says offsets " + slice.firstOffset() + "-" + slice.lastOffset() + " but holds ",
           first.baseOffset() + "-" + last.lastOffset());
       check(first.lastOffset() >= next, "slice for offset " + next + " starts at ", first);
       for (StoredBatch batch : inSlice) {
         check(batch.baseOffset() > previousLast, "offsets go backwards after " + previousLast, "");
+        check(
+            batch.baseOffset() >= next || batch == first, "a batch before the read offset ", batch);
         previousLast = batch.lastOffset();
         batches.add(batch);
       }
