@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 
 /**
  * Random record batches for seeded randomized tests: random codecs, record counts, keys, values,
@@ -25,14 +26,22 @@ public record RandomBatches(
 
   /** Builds one batch; timestamps wander around {@code timestampMs}, not always in order. */
   public ByteBuffer next(Random random, long timestampMs) {
-    return next(random, timestampMs, List.of());
+    return build(random, timestampMs, index -> List.of());
   }
 
   /**
-   * Builds one batch whose records all carry {@code extraHeaders} after their random ones (the
-   * crash tests tag each record with who wrote it).
+   * Builds one batch whose record number {@code i} also carries the header {@code headerKey} =
+   * "{@code tag}:i" after its random ones (the crash tests name each record's writer this way).
    */
-  public ByteBuffer next(Random random, long timestampMs, List<LogRecord.Header> extraHeaders) {
+  public ByteBuffer nextTagged(Random random, long timestampMs, String headerKey, String tag) {
+    return build(
+        random,
+        timestampMs,
+        index -> List.of(new LogRecord.Header(headerKey, Batches.bytes(tag + ":" + index))));
+  }
+
+  private ByteBuffer build(
+      Random random, long timestampMs, IntFunction<List<LogRecord.Header>> extraHeaders) {
     Codec codec = Codec.values()[random.nextInt(Codec.values().length)];
     int count = 1 + random.nextInt(maxRecords);
     List<BatchBuilder.NewRecord> records = new ArrayList<>(count);
@@ -50,7 +59,7 @@ public record RandomBatches(
                 "h" + random.nextInt(10),
                 random.nextInt(5) == 0 ? null : randomBytes(random, random.nextInt(20))));
       }
-      headers.addAll(extraHeaders);
+      headers.addAll(extraHeaders.apply(i));
       long timestamp = Math.max(0, timestampMs - 50 + random.nextInt(100));
       records.add(new BatchBuilder.NewRecord(timestamp, key, value, headers));
     }
