@@ -2,6 +2,7 @@ package io.millrace.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.millrace.common.ManualClock;
 import io.millrace.log.testing.AcknowledgedBatches;
 import io.millrace.log.testing.Batches;
 import io.millrace.log.testing.FaultInjectingFileIo;
@@ -258,6 +259,27 @@ class DiskFullTest {
       assertContentsAndFiles(partition);
     }
     assertSurvivesReopen();
+  }
+
+  @Test
+  void whenAnUndoneBatchHadTheNewestTimestamp_thenTimeRetentionStillExpiresItsSegment()
+      throws Exception {
+    ManualClock clock = new ManualClock(1_000_000);
+    try (Log log = Log.open(LogOptions.defaults(dataDir).withFileIo(disk).withClock(clock))) {
+      PartitionLog partition = createTopic(log, FlushPolicy.EVERY_BATCH, 64 * 1024);
+      appendAcknowledged(partition, Batches.numbered(0, 3, 1_000_000));
+      disk.failForces(true);
+      AppendResult undone = partition.append(Batches.numbered(3, 1, 9_000_000_000L));
+      assertThat(undone.status()).isEqualTo(AppendStatus.STORAGE_ERROR);
+      disk.spaceReturns();
+
+      log.alterTopicConfig(TOPIC, Map.of(TopicConfig.RETENTION_MS, "1000"));
+      clock.advanceMillis(5_000);
+
+      assertThat(partition.offsetForTimestamp(9_000_000_000L)).isEqualTo(-1);
+      assertThat(log.runRetention()).as("segments expired by retention.ms").isEqualTo(1);
+      assertThat(partition.logStartOffset()).isEqualTo(3);
+    }
   }
 
   // ------------------------------------------------------------------------------ helpers

@@ -413,6 +413,9 @@ public final class LogSegment implements AutoCloseable {
       maxTimestamp = -1;
       bytesSinceIndexEntry = 0;
     } else {
+      // loadTrusted starts from the current max: the removed batches' timestamps must not stay in
+      // it (a segment would never expire by time, and lookups by time would scan it for nothing).
+      maxTimestamp = -1;
       loadTrusted(Integer.MAX_VALUE);
     }
     return removed;
