@@ -7,6 +7,7 @@ import io.millrace.log.testing.AcknowledgedBatches;
 import io.millrace.log.testing.Batches;
 import io.millrace.log.testing.FaultInjectingFileIo;
 import io.millrace.log.testing.LogReader;
+import io.millrace.log.testing.MemoryTempDirFactory;
 import io.millrace.log.testing.RandomBatches;
 import io.millrace.log.testing.Seeds;
 import io.millrace.log.testing.SegmentFiles;
@@ -32,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The log on a full disk, with a {@link FaultInjectingFileIo} standing in for the device: a failed
  * write must cost nothing that was acknowledged, leave no partial batch, keep the log up, and the
  * log must take appends again once space returns. {@link TmpfsDiskFullTest} does the same on a real
- * small file system where the sandbox allows mounting one.
+ * small file system where the sandbox allows mounting one. The files live in memory where possible:
+ * the faults are injected, so a real disk would only add fsync time.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DiskFullTest {
@@ -47,7 +49,8 @@ class DiskFullTest {
    */
   private static final List<Long> REGRESSION_SEEDS = List.of(1L);
 
-  @TempDir Path dataDir;
+  @TempDir(factory = MemoryTempDirFactory.class)
+  Path dataDir;
 
   private final FaultInjectingFileIo disk = new FaultInjectingFileIo();
 
