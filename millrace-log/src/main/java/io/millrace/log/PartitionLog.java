@@ -238,7 +238,7 @@ public final class PartitionLog implements AutoCloseable {
       switch (topicConfig.flushPolicy()) {
         case EVERY_BATCH -> {
           logEndOffset = nextOffset;
-          flush();
+          flushOrUndo(baseOffset);
         }
         case GROUP_COMMIT -> {
           durable = new CompletableFuture<>();
@@ -261,6 +261,35 @@ public final class PartitionLog implements AutoCloseable {
       LOG.warn("append to {} failed: {}", topicPartition, e.toString());
       return AppendResult.failed(
           AppendStatus.STORAGE_ERROR, "append to " + topicPartition + " failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The every-batch fsync. If it fails, the batch just written is cut off again: STORAGE_ERROR
+   * promises that nothing of the request was stored (a producer's retry must not duplicate it), and
+   * after a failed fsync the kernel may have dropped the dirty pages, so no later fsync could make
+   * them durable. If the cut itself fails the batch stays, as it would under group-commit. Caller
+   * holds appendLock.
+   */
+  private void flushOrUndo(long baseOffset) throws IOException {
+    try {
+      flush();
+    } catch (StorageException e) {
+      try {
+        active.truncateTo(baseOffset);
+      } catch (IOException truncateFailure) {
+        e.addSuppressed(truncateFailure);
+        throw e;
+      }
+      flushLock.lock();
+      try {
+        // A checkpoint failure comes after durableOffset moved: it must not stay past the end.
+        durableOffset = Math.min(durableOffset, baseOffset);
+        logEndOffset = baseOffset;
+      } finally {
+        flushLock.unlock();
+      }
+      throw e;
     }
   }
 
@@ -453,8 +482,8 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * The first offset whose record timestamp is at least {@code timestampMs}, or -1 if every record
-   * is older.
+   * The first readable offset (at or after the log start) whose record timestamp is at least {@code
+   * timestampMs}, or -1 if every readable record is older.
    */
   public long offsetForTimestamp(long timestampMs) {
     // Search from the log start itself: records below it are deleted, and raising an answer below

@@ -173,13 +173,28 @@ public final class LogSegment implements AutoCloseable {
    */
   public void append(ByteBuffer batches) throws IOException {
     int start = sizeBytes;
-    int length = batches.remaining();
+    int bytesSinceIndexEntryBefore = bytesSinceIndexEntry;
     try {
       Io.writeFully(channel, batches.duplicate(), start);
+      appendWritten(batches, start);
     } catch (IOException e) {
+      // The disk can fill up while the index entries are written, after the batch bytes went in:
+      // cut both files back, or the next append's index entries would not grow and the unpublished
+      // bytes would stay in the file (and be read back as data after a restart).
       truncateQuietly(start, e);
+      try {
+        index.truncateToPosition(start);
+      } catch (IOException indexFailure) {
+        e.addSuppressed(indexFailure);
+      }
+      bytesSinceIndexEntry = bytesSinceIndexEntryBefore;
       throw e;
     }
+  }
+
+  /** Indexes the batches just written at {@code start} and publishes them. */
+  private void appendWritten(ByteBuffer batches, int start) throws IOException {
+    int length = batches.remaining();
     long next = nextOffset;
     long max = maxTimestamp;
     int position = batches.position();
@@ -247,9 +262,10 @@ public final class LogSegment implements AutoCloseable {
         recover(maxBatchBytes);
         return;
       }
+      boolean alreadyIndexed = atIndexedBatch;
       atIndexedBatch = false;
       max = Math.max(max, BatchLayout.maxTimestamp(header, 0));
-      if (sinceIndexEntry >= indexIntervalBytes) {
+      if (!alreadyIndexed && sinceIndexEntry >= indexIntervalBytes) {
         index.append(batchBase, position, max); // the entry append() would have written
         sinceIndexEntry = 0;
       }
@@ -394,7 +410,8 @@ public final class LogSegment implements AutoCloseable {
     while (position < limit) {
       readHeader(position, header);
       int size = BatchLayout.sizeInBytes(header, 0);
-      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs) {
+      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs
+          && BatchLayout.lastOffset(header, 0) >= fromOffset) {
         ByteBuffer batch = ByteBuffer.allocate(size);
         Io.readFully(channel, batch, position);
         long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), fromOffset, timestampMs);
@@ -427,6 +444,9 @@ public final class LogSegment implements AutoCloseable {
       maxTimestamp = -1;
       bytesSinceIndexEntry = 0;
     } else {
+      // loadTrusted starts from the current max: the removed batches' timestamps must not stay in
+      // it (a segment would never expire by time, and lookups by time would scan it for nothing).
+      maxTimestamp = -1;
       loadTrusted(Integer.MAX_VALUE);
     }
     return removed;
