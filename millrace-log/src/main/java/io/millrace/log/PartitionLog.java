@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * serializes fsyncs so that appends go on while a group commit is in flight. Lock order:
  * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
  * the checkpoint file is written).
+ *
+ * <p>Do not interrupt a thread while it calls into the log: Java closes a {@code FileChannel} when
+ * a thread doing I/O on it is interrupted, which takes that segment out of service (reads and
+ * appends fail with a storage error) until the partition is reopened. The log's own threads are
+ * only interrupted when it closes.
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -370,7 +375,14 @@ public final class PartitionLog implements AutoCloseable {
           if (segment.baseOffset() >= target) {
             break;
           }
-          segment.flush();
+          try {
+            segment.flush();
+          } catch (ClosedChannelException e) {
+            if (segments.get(segment.baseOffset()) == segment) {
+              throw e; // still part of the log: its data is not durable
+            }
+            // Deleted or compacted away meanwhile: nothing in it needs to be durable any more.
+          }
         }
         durableOffset = target;
         if (closed) {
@@ -383,10 +395,15 @@ public final class PartitionLog implements AutoCloseable {
         }
       }
     } catch (ClosedChannelException e) {
-      if (!closed) {
-        failPendingAcks(new StorageException("flush of " + topicPartition + " failed", e));
+      if (closed) {
+        return;
       }
-      return;
+      // A channel closes under us when a thread doing I/O on it was interrupted: the data it
+      // holds cannot be made durable, so this is a storage failure like any other.
+      StorageException failure =
+          new StorageException("fsync of " + topicPartition + " failed: file channel closed", e);
+      failPendingAcks(failure);
+      throw failure;
     } catch (IOException e) {
       StorageException failure = new StorageException("fsync of " + topicPartition + " failed", e);
       failPendingAcks(failure);
@@ -511,6 +528,9 @@ public final class PartitionLog implements AutoCloseable {
     }
     DataWaiter waiter = new DataWaiter(offset, new CompletableFuture<>());
     dataWaiters.add(waiter);
+    // A waiter given up on (a long poll that timed out) leaves at once, not at the next append:
+    // an idle partition polled forever must not collect waiters.
+    waiter.future().whenComplete((ignored, failure) -> dataWaiters.remove(waiter));
     if (logEndOffset > offset || closed) {
       dataWaiters.remove(waiter);
       waiter.future().complete(null);
