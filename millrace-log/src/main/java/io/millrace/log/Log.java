@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,9 +52,18 @@ public final class Log implements AutoCloseable {
   private static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
   private static final int MAX_PARTITIONS = 100_000;
 
+  /**
+   * Data directories open in this JVM. The file lock only keeps other processes out; within this
+   * one, a second open must be refused before it opens a second channel on {@code .lock}, because
+   * closing that channel releases this process's lock on the file (POSIX locks belong to the
+   * process, not the channel) and would let another process open the directory too.
+   */
+  private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
   private final LogOptions options;
   private final Path topicsDirectory;
   private final Path trashDirectory;
+  private final Path openDirectory;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ScheduledExecutorService scheduler;
@@ -69,8 +79,9 @@ public final class Log implements AutoCloseable {
   /** A topic's description and its open partitions (replaced whole when partitions are added). */
   private record Topic(TopicDescription description, List<PartitionLog> partitions) {}
 
-  private Log(LogOptions options, FileChannel lockChannel, FileLock lock) {
+  private Log(LogOptions options, Path openDirectory, FileChannel lockChannel, FileLock lock) {
     this.options = options;
+    this.openDirectory = openDirectory;
     this.topicsDirectory = options.dataDirectory().resolve("topics");
     this.trashDirectory = options.dataDirectory().resolve("trash");
     this.lockChannel = lockChannel;
@@ -98,33 +109,45 @@ public final class Log implements AutoCloseable {
     long startNanos = System.nanoTime();
     Path dataDirectory = options.dataDirectory();
     Files.createDirectories(dataDirectory);
-    FileChannel lockChannel =
-        FileChannel.open(
-            dataDirectory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path openDirectory = dataDirectory.toRealPath();
+    if (!OPEN_DIRECTORIES.add(openDirectory)) {
+      throw new IllegalStateException(
+          "data directory " + dataDirectory + " is in use by another Log in this process");
+    }
+    FileChannel lockChannel;
     FileLock lock;
     try {
-      lock = lockChannel.tryLock();
+      lockChannel =
+          FileChannel.open(
+              dataDirectory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = lockChannel.tryLock();
+      } catch (IOException | RuntimeException e) {
+        lockChannel.close();
+        throw e;
+      }
+      if (lock == null) {
+        lockChannel.close();
+        throw new IllegalStateException(
+            "data directory " + dataDirectory + " is in use by another Millrace process");
+      }
     } catch (IOException | RuntimeException e) {
-      lockChannel.close();
+      OPEN_DIRECTORIES.remove(openDirectory);
       throw e;
     }
-    if (lock == null) {
-      lockChannel.close();
-      throw new IllegalStateException(
-          "data directory " + dataDirectory + " is in use by another Millrace process");
-    }
-    Log log = new Log(options, lockChannel, lock);
+    Log log = new Log(options, openDirectory, lockChannel, lock);
     try {
+      boolean fresh = !Files.exists(log.topicsDirectory);
       boolean clean = log.consumeCleanShutdownMarker();
-      int partitions = log.loadTopics(clean);
+      log.loadTopics(clean);
       log.startBackgroundWork();
       log.offsetStore = GroupOffsetStore.open(log, options.offsetsTopicPartitions());
       LOG.info(
           "log opened at {}: {} topics, {} partitions, {} in {} ms",
           dataDirectory,
           log.topics.size(),
-          partitions,
-          clean ? "clean shutdown" : "recovered after an unclean shutdown",
+          log.topics.values().stream().mapToInt(t -> t.partitions().size()).sum(),
+          fresh ? "new" : clean ? "clean shutdown" : "recovered after an unclean shutdown",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
       return log;
     } catch (IOException | RuntimeException e) {
@@ -143,10 +166,9 @@ public final class Log implements AutoCloseable {
     return clean;
   }
 
-  private int loadTopics(boolean clean) throws IOException {
+  private void loadTopics(boolean clean) throws IOException {
     Files.createDirectories(topicsDirectory);
     Io.deleteRecursively(trashDirectory);
-    int partitionCount = 0;
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(topicsDirectory)) {
       for (Path topicDirectory : entries) {
         String name = topicDirectory.getFileName().toString();
@@ -162,7 +184,6 @@ public final class Log implements AutoCloseable {
         for (int p = 0; p < stored.partitions(); p++) {
           partitions.add(openPartition(name, p, config, clean));
         }
-        partitionCount += partitions.size();
         topics.put(
             name,
             new Topic(
@@ -170,7 +191,6 @@ public final class Log implements AutoCloseable {
                 List.copyOf(partitions)));
       }
     }
-    return partitionCount;
   }
 
   private PartitionLog openPartition(String topic, int partition, TopicConfig config, boolean clean)
@@ -213,7 +233,16 @@ public final class Log implements AutoCloseable {
         throw new InvalidRequestException(
             InvalidRequestException.Reason.TOPIC_EXISTS, "topic " + name + " already exists");
       }
-      Map<String, String> stored = new TreeMap<>(overrides);
+      // A null value means the default, as in alterTopicConfig (Kafka's CreateTopics allows it):
+      // nothing to store, and topic.properties (java.util.Properties) cannot hold a null.
+      overrides.keySet().forEach(TopicConfig::requireKnown);
+      Map<String, String> stored = new TreeMap<>();
+      overrides.forEach(
+          (setting, value) -> {
+            if (value != null) {
+              stored.put(setting, value);
+            }
+          });
       TopicConfig config = options.topicDefaults().with(stored, options.topicDefaults());
       Path topicDirectory = topicsDirectory.resolve(name);
       List<PartitionLog> opened = new ArrayList<>();
@@ -463,8 +492,12 @@ public final class Log implements AutoCloseable {
         Io.fsyncDirectory(options.dataDirectory());
       }
     } finally {
-      lock.release();
-      lockChannel.close();
+      try {
+        lock.release();
+        lockChannel.close();
+      } finally {
+        OPEN_DIRECTORIES.remove(openDirectory);
+      }
     }
     LOG.info("log closed at {}", options.dataDirectory());
   }
@@ -491,6 +524,8 @@ public final class Log implements AutoCloseable {
       lockChannel.close();
     } catch (IOException e) {
       LOG.warn("cleanup after failed open: {}", e.toString());
+    } finally {
+      OPEN_DIRECTORIES.remove(openDirectory);
     }
   }
 
