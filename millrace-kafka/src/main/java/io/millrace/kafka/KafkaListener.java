@@ -1,9 +1,11 @@
 package io.millrace.kafka;
 
+import io.millrace.kafka.group.GroupCoordinator;
 import io.millrace.kafka.handler.ApiHandler;
 import io.millrace.kafka.handler.ApiVersionsHandler;
 import io.millrace.kafka.handler.Broker;
 import io.millrace.kafka.handler.FetchHandler;
+import io.millrace.kafka.handler.GroupApis;
 import io.millrace.kafka.handler.InitProducerIdHandler;
 import io.millrace.kafka.handler.ListOffsetsHandler;
 import io.millrace.kafka.handler.MetadataHandler;
@@ -21,6 +23,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.Uuid;
@@ -34,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@code millrace-kafka-acceptor}, {@code millrace-kafka-network-N} (one per processor,
  * see {@link Acceptor}), {@code millrace-kafka-fetch} (rebuilds long-polled fetch responses) and
- * {@code millrace-kafka-admin} (topic creation and deletion).
+ * {@code millrace-kafka-admin} (topic and group administration) and {@code millrace-kafka-groups}
+ * (rebalance and session timers).
  */
 public final class KafkaListener implements AutoCloseable {
 
@@ -43,12 +47,20 @@ public final class KafkaListener implements AutoCloseable {
   private final Acceptor acceptor;
   private final ExecutorService fetchExecutor;
   private final ExecutorService adminExecutor;
+  private final ScheduledExecutorService groupTimers;
+  private final GroupCoordinator coordinator;
 
   private KafkaListener(
-      Acceptor acceptor, ExecutorService fetchExecutor, ExecutorService adminExecutor) {
+      Acceptor acceptor,
+      ExecutorService fetchExecutor,
+      ExecutorService adminExecutor,
+      ScheduledExecutorService groupTimers,
+      GroupCoordinator coordinator) {
     this.acceptor = acceptor;
     this.fetchExecutor = fetchExecutor;
     this.adminExecutor = adminExecutor;
+    this.groupTimers = groupTimers;
+    this.coordinator = coordinator;
   }
 
   /** Binds the port and starts answering Kafka requests against {@code log}. */
@@ -57,6 +69,10 @@ public final class KafkaListener implements AutoCloseable {
         Executors.newSingleThreadExecutor(named("millrace-kafka-fetch"));
     ExecutorService adminExecutor =
         Executors.newSingleThreadExecutor(named("millrace-kafka-admin"));
+    ScheduledExecutorService groupTimers =
+        Executors.newSingleThreadScheduledExecutor(named("millrace-kafka-groups"));
+    GroupCoordinator coordinator =
+        new GroupCoordinator(groupTimers, config.groupInitialRebalanceDelayMs());
     AtomicInteger boundPort = new AtomicInteger(config.port());
     Broker broker =
         new Broker(
@@ -78,6 +94,10 @@ public final class KafkaListener implements AutoCloseable {
     TopicAdminHandler topicAdmin = new TopicAdminHandler(broker, adminExecutor);
     handlers.put(ApiKeys.CREATE_TOPICS, topicAdmin);
     handlers.put(ApiKeys.DELETE_TOPICS, topicAdmin);
+    GroupApis groupApis = new GroupApis(broker, coordinator, adminExecutor);
+    for (ApiKeys key : GroupApis.APIS) {
+      handlers.put(key, groupApis);
+    }
     java.util.Set<ApiKeys> advertised = java.util.EnumSet.copyOf(handlers.keySet());
     advertised.add(ApiKeys.API_VERSIONS);
     handlers.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(advertised));
@@ -93,10 +113,11 @@ public final class KafkaListener implements AutoCloseable {
               config.maxConnections());
       boundPort.set(acceptor.port());
       LOG.info("Kafka listener on {}:{}", config.bindHost(), acceptor.port());
-      return new KafkaListener(acceptor, fetchExecutor, adminExecutor);
+      return new KafkaListener(acceptor, fetchExecutor, adminExecutor, groupTimers, coordinator);
     } catch (IOException e) {
       fetchExecutor.shutdownNow();
       adminExecutor.shutdownNow();
+      groupTimers.shutdownNow();
       throw new IOException(
           "cannot listen on " + config.bindHost() + ":" + config.port() + ": " + e.getMessage(), e);
     }
@@ -124,6 +145,8 @@ public final class KafkaListener implements AutoCloseable {
   @Override
   public void close() {
     acceptor.close();
+    coordinator.close();
+    groupTimers.shutdownNow();
     fetchExecutor.shutdownNow();
     adminExecutor.shutdown();
     try {

@@ -14,6 +14,8 @@ package io.millrace.kafka;
  * @param autoCreateTopics create unknown topics on Metadata and Produce, as Kafka's
  *     auto.create.topics.enable
  * @param defaultPartitions partitions of auto-created topics
+ * @param groupInitialRebalanceDelayMs how long the first rebalance of an empty group waits for more
+ *     members (Kafka's group.initial.rebalance.delay.ms; 0 here, as single-node setups use)
  */
 public record KafkaListenerConfig(
     String bindHost,
@@ -25,7 +27,8 @@ public record KafkaListenerConfig(
     long idleTimeoutMs,
     int processorThreads,
     boolean autoCreateTopics,
-    int defaultPartitions) {
+    int defaultPartitions,
+    long groupInitialRebalanceDelayMs) {
 
   public KafkaListenerConfig {
     if (port < 0 || port > 65535) {
@@ -33,6 +36,9 @@ public record KafkaListenerConfig(
     }
     if (maxRequestBytes < 1024) {
       throw new IllegalArgumentException("max request bytes must be >= 1024");
+    }
+    if (groupInitialRebalanceDelayMs < 0) {
+      throw new IllegalArgumentException("group initial rebalance delay must be >= 0");
     }
     if (maxConnections < 1 || processorThreads < 1 || defaultPartitions < 1 || idleTimeoutMs < 1) {
       throw new IllegalArgumentException(
@@ -52,7 +58,8 @@ public record KafkaListenerConfig(
         600_000,
         Math.max(1, Runtime.getRuntime().availableProcessors()),
         true,
-        1);
+        1,
+        0);
   }
 
   public KafkaListenerConfig withPort(int newPort) {
@@ -66,7 +73,8 @@ public record KafkaListenerConfig(
         idleTimeoutMs,
         processorThreads,
         autoCreateTopics,
-        defaultPartitions);
+        defaultPartitions,
+        groupInitialRebalanceDelayMs);
   }
 
   public KafkaListenerConfig withAutoCreateTopics(boolean enabled) {
@@ -80,7 +88,8 @@ public record KafkaListenerConfig(
         idleTimeoutMs,
         processorThreads,
         enabled,
-        defaultPartitions);
+        defaultPartitions,
+        groupInitialRebalanceDelayMs);
   }
 
   public KafkaListenerConfig withMaxRequestBytes(int bytes) {
@@ -94,6 +103,7 @@ public record KafkaListenerConfig(
         idleTimeoutMs,
         processorThreads,
         autoCreateTopics,
-        defaultPartitions);
+        defaultPartitions,
+        groupInitialRebalanceDelayMs);
   }
 }
