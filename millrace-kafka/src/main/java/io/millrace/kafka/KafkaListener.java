@@ -4,6 +4,7 @@ import io.millrace.kafka.group.GroupCoordinator;
 import io.millrace.kafka.handler.ApiHandler;
 import io.millrace.kafka.handler.ApiVersionsHandler;
 import io.millrace.kafka.handler.Broker;
+import io.millrace.kafka.handler.ConfigApis;
 import io.millrace.kafka.handler.FetchHandler;
 import io.millrace.kafka.handler.GroupApis;
 import io.millrace.kafka.handler.InitProducerIdHandler;
@@ -92,8 +93,13 @@ public final class KafkaListener implements AutoCloseable {
         new InitProducerIdHandler(
             new ProducerIdAllocator(log.options().dataDirectory().resolve("producer-ids"))));
     TopicAdminHandler topicAdmin = new TopicAdminHandler(broker, adminExecutor);
-    handlers.put(ApiKeys.CREATE_TOPICS, topicAdmin);
-    handlers.put(ApiKeys.DELETE_TOPICS, topicAdmin);
+    for (ApiKeys key : TopicAdminHandler.APIS) {
+      handlers.put(key, topicAdmin);
+    }
+    ConfigApis configApis = new ConfigApis(broker, adminExecutor);
+    for (ApiKeys key : ConfigApis.APIS) {
+      handlers.put(key, configApis);
+    }
     GroupApis groupApis = new GroupApis(broker, coordinator, adminExecutor);
     for (ApiKeys key : GroupApis.APIS) {
       handlers.put(key, groupApis);
