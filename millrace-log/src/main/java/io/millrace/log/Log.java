@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -52,9 +53,18 @@ public final class Log implements AutoCloseable {
   private static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
   private static final int MAX_PARTITIONS = 100_000;
 
+  /**
+   * Data directories open in this JVM. The file lock only keeps other processes out; within this
+   * one, a second open must be refused before it opens a second channel on {@code .lock}, because
+   * closing that channel releases this process's lock on the file (POSIX locks belong to the
+   * process, not the channel) and would let another process open the directory too.
+   */
+  private static final Set<Path> OPEN_DIRECTORIES = ConcurrentHashMap.newKeySet();
+
   private final LogOptions options;
   private final Path topicsDirectory;
   private final Path trashDirectory;
+  private final Path openDirectory;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ScheduledExecutorService scheduler;
@@ -71,8 +81,9 @@ public final class Log implements AutoCloseable {
   /** A topic's description and its open partitions (replaced whole when partitions are added). */
   private record Topic(TopicDescription description, List<PartitionLog> partitions) {}
 
-  private Log(LogOptions options, FileChannel lockChannel, FileLock lock) {
+  private Log(LogOptions options, Path openDirectory, FileChannel lockChannel, FileLock lock) {
     this.options = options;
+    this.openDirectory = openDirectory;
     this.topicsDirectory = options.dataDirectory().resolve("topics");
     this.trashDirectory = options.dataDirectory().resolve("trash");
     this.lockChannel = lockChannel;
@@ -100,22 +111,33 @@ public final class Log implements AutoCloseable {
     long startNanos = System.nanoTime();
     Path dataDirectory = options.dataDirectory();
     Files.createDirectories(dataDirectory);
-    FileChannel lockChannel =
-        FileChannel.open(
-            dataDirectory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    Path openDirectory = dataDirectory.toRealPath();
+    if (!OPEN_DIRECTORIES.add(openDirectory)) {
+      throw new IllegalStateException(
+          "data directory " + dataDirectory + " is in use by another Log in this process");
+    }
+    FileChannel lockChannel;
     FileLock lock;
     try {
-      lock = lockChannel.tryLock();
+      lockChannel =
+          FileChannel.open(
+              dataDirectory.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = lockChannel.tryLock();
+      } catch (IOException | RuntimeException e) {
+        lockChannel.close();
+        throw e;
+      }
+      if (lock == null) {
+        lockChannel.close();
+        throw new IllegalStateException(
+            "data directory " + dataDirectory + " is in use by another Millrace process");
+      }
     } catch (IOException | RuntimeException e) {
-      lockChannel.close();
+      OPEN_DIRECTORIES.remove(openDirectory);
       throw e;
     }
-    if (lock == null) {
-      lockChannel.close();
-      throw new IllegalStateException(
-          "data directory " + dataDirectory + " is in use by another Millrace process");
-    }
-    Log log = new Log(options, lockChannel, lock);
+    Log log = new Log(options, openDirectory, lockChannel, lock);
     try {
       boolean fresh = !Files.exists(log.topicsDirectory);
       boolean clean = log.consumeCleanShutdownMarker();
@@ -219,7 +241,16 @@ public final class Log implements AutoCloseable {
         throw new InvalidRequestException(
             InvalidRequestException.Reason.TOPIC_EXISTS, "topic " + name + " already exists");
       }
-      Map<String, String> stored = new TreeMap<>(overrides);
+      // A null value means the default, as in alterTopicConfig (Kafka's CreateTopics allows it):
+      // nothing to store, and topic.properties (java.util.Properties) cannot hold a null.
+      overrides.keySet().forEach(TopicConfig::requireKnown);
+      Map<String, String> stored = new TreeMap<>();
+      overrides.forEach(
+          (setting, value) -> {
+            if (value != null) {
+              stored.put(setting, value);
+            }
+          });
       TopicConfig config = options.topicDefaults().with(stored, options.topicDefaults());
       Path topicDirectory = topicsDirectory.resolve(name);
       UUID id = UUID.randomUUID();
@@ -479,8 +510,12 @@ public final class Log implements AutoCloseable {
         Io.fsyncDirectory(options.dataDirectory());
       }
     } finally {
-      lock.release();
-      lockChannel.close();
+      try {
+        lock.release();
+        lockChannel.close();
+      } finally {
+        OPEN_DIRECTORIES.remove(openDirectory);
+      }
     }
     LOG.info("log closed at {}", options.dataDirectory());
   }
@@ -507,6 +542,8 @@ public final class Log implements AutoCloseable {
       lockChannel.close();
     } catch (IOException e) {
       LOG.warn("cleanup after failed open: {}", e.toString());
+    } finally {
+      OPEN_DIRECTORIES.remove(openDirectory);
     }
   }
 

@@ -13,10 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,7 +37,13 @@ import org.slf4j.LoggerFactory;
  * the set of segments (roll, retention, compaction swap, truncation) hold {@code segmentsLock}; a
  * roll holds {@code appendLock} then {@code segmentsLock}, never the reverse. {@code flushLock}
  * serializes fsyncs so that appends go on while a group commit is in flight. Lock order:
- * appendLock, then segmentsLock, then flushLock.
+ * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
+ * the checkpoint file is written).
+ *
+ * <p>Do not interrupt a thread while it calls into the log: Java closes a {@code FileChannel} when
+ * a thread doing I/O on it is interrupted, which takes that segment out of service (reads and
+ * appends fail with a storage error) until the partition is reopened. The log's own threads are
+ * only interrupted when it closes.
  */
 public final class PartitionLog implements AutoCloseable {
 
@@ -50,9 +59,11 @@ public final class PartitionLog implements AutoCloseable {
   private final ReentrantLock appendLock = new ReentrantLock();
   private final ReentrantLock segmentsLock = new ReentrantLock();
   private final ReentrantLock flushLock = new ReentrantLock();
+  private final Object checkpointLock = new Object();
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
+  private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
 
   private volatile TopicConfig config;
   private volatile LogSegment active;
@@ -114,7 +125,10 @@ public final class PartitionLog implements AutoCloseable {
     logEndOffset = active.nextOffset();
     logStartOffset = Math.max(checkpoint.logStartOffset(), segments.firstKey());
     logStartOffset = Math.min(logStartOffset, logEndOffset);
-    firstDirtyOffset = Math.max(checkpoint.firstDirtyOffset(), logStartOffset);
+    // Recovery may have cut the log below the cleaned point (records compacted before their
+    // fsync, then lost): offsets appended again from here on are dirty, not clean.
+    firstDirtyOffset =
+        Math.min(Math.max(checkpoint.firstDirtyOffset(), logStartOffset), logEndOffset);
     if (recovered.scanned()) {
       // What the scan accepted is now fsynced, so the next recovery can start from here.
       for (LogSegment segment : segments.tailMap(recovered.firstScannedBase()).values()) {
@@ -229,7 +243,7 @@ public final class PartitionLog implements AutoCloseable {
       switch (topicConfig.flushPolicy()) {
         case EVERY_BATCH -> {
           logEndOffset = nextOffset;
-          flush();
+          flushOrUndo(baseOffset);
         }
         case GROUP_COMMIT -> {
           durable = new CompletableFuture<>();
@@ -252,6 +266,35 @@ public final class PartitionLog implements AutoCloseable {
       LOG.warn("append to {} failed: {}", topicPartition, e.toString());
       return AppendResult.failed(
           AppendStatus.STORAGE_ERROR, "append to " + topicPartition + " failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The every-batch fsync. If it fails, the batch just written is cut off again: STORAGE_ERROR
+   * promises that nothing of the request was stored (a producer's retry must not duplicate it), and
+   * after a failed fsync the kernel may have dropped the dirty pages, so no later fsync could make
+   * them durable. If the cut itself fails the batch stays, as it would under group-commit. Caller
+   * holds appendLock.
+   */
+  private void flushOrUndo(long baseOffset) throws IOException {
+    try {
+      flush();
+    } catch (StorageException e) {
+      try {
+        active.truncateTo(baseOffset);
+      } catch (IOException truncateFailure) {
+        e.addSuppressed(truncateFailure);
+        throw e;
+      }
+      flushLock.lock();
+      try {
+        // A checkpoint failure comes after durableOffset moved: it must not stay past the end.
+        durableOffset = Math.min(durableOffset, baseOffset);
+        logEndOffset = baseOffset;
+      } finally {
+        flushLock.unlock();
+      }
+      throw e;
     }
   }
 
@@ -283,7 +326,12 @@ public final class PartitionLog implements AutoCloseable {
       segmentsLock.unlock();
     }
     // The sealed segment is fsynced off the append path; then the recovery point moves past it.
-    services.scheduler().execute(() -> flushSealed(sealed));
+    try {
+      services.scheduler().execute(() -> flushSealed(sealed));
+    } catch (RejectedExecutionException e) {
+      // The log is closing (its scheduler stops first); closing this partition fsyncs every
+      // segment, so the append goes on rather than failing with an unchecked exception.
+    }
   }
 
   private void flushSealed(LogSegment sealed) {
@@ -327,7 +375,14 @@ public final class PartitionLog implements AutoCloseable {
           if (segment.baseOffset() >= target) {
             break;
           }
-          segment.flush();
+          try {
+            segment.flush();
+          } catch (ClosedChannelException e) {
+            if (segments.get(segment.baseOffset()) == segment) {
+              throw e; // still part of the log: its data is not durable
+            }
+            // Deleted or compacted away meanwhile: nothing in it needs to be durable any more.
+          }
         }
         durableOffset = target;
         if (closed) {
@@ -340,10 +395,15 @@ public final class PartitionLog implements AutoCloseable {
         }
       }
     } catch (ClosedChannelException e) {
-      if (!closed) {
-        failPendingAcks(new StorageException("flush of " + topicPartition + " failed", e));
+      if (closed) {
+        return;
       }
-      return;
+      // A channel closes under us when a thread doing I/O on it was interrupted: the data it
+      // holds cannot be made durable, so this is a storage failure like any other.
+      StorageException failure =
+          new StorageException("fsync of " + topicPartition + " failed: file channel closed", e);
+      failPendingAcks(failure);
+      throw failure;
     } catch (IOException e) {
       StorageException failure = new StorageException("fsync of " + topicPartition + " failed", e);
       failPendingAcks(failure);
@@ -384,8 +444,16 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The flusher, retention, DeleteRecords, compaction and close all write the checkpoint, each
+   * under a different lock, so it has its own: the file is replaced through one temporary name (two
+   * writers at once lose one rename and corrupt the other's content), and reading the values inside
+   * the lock keeps an older snapshot from overwriting a newer one.
+   */
   private void writeCheckpoint() throws IOException {
-    new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    synchronized (checkpointLock) {
+      new PartitionCheckpoint(recoveryPoint, logStartOffset, firstDirtyOffset).write(directory);
+    }
   }
 
   // ----------------------------------------------------------------------------------- reads
@@ -431,16 +499,19 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * The first offset whose record timestamp is at least {@code timestampMs}, or -1 if every record
-   * is older.
+   * The first readable offset (at or after the log start) whose record timestamp is at least {@code
+   * timestampMs}, or -1 if every readable record is older.
    */
   public long offsetForTimestamp(long timestampMs) {
+    // Search from the log start itself: records below it are deleted, and raising an answer below
+    // it to it would name a record whose timestamp may be older than asked.
+    long start = logStartOffset;
     try {
       for (LogSegment segment : segments.values()) {
-        if (segment.maxTimestamp() >= timestampMs) {
-          long found = segment.offsetForTimestamp(timestampMs);
+        if (segment.nextOffset() > start && segment.maxTimestamp() >= timestampMs) {
+          long found = segment.offsetForTimestamp(timestampMs, start);
           if (found >= 0) {
-            return Math.max(found, logStartOffset);
+            return found;
           }
         }
       }
@@ -457,6 +528,9 @@ public final class PartitionLog implements AutoCloseable {
     }
     DataWaiter waiter = new DataWaiter(offset, new CompletableFuture<>());
     dataWaiters.add(waiter);
+    // A waiter given up on (a long poll that timed out) leaves at once, not at the next append:
+    // an idle partition polled forever must not collect waiters.
+    waiter.future().whenComplete((ignored, failure) -> dataWaiters.remove(waiter));
     if (logEndOffset > offset || closed) {
       dataWaiters.remove(waiter);
       waiter.future().complete(null);
@@ -611,32 +685,37 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void scheduleDelete(LogSegment segment) {
-    services
-        .scheduler()
-        .schedule(
-            () -> {
-              try {
-                segment.closeAndDelete();
-              } catch (IOException e) {
-                LOG.warn("could not delete {}: {}", segment, e.toString());
-              }
-            },
-            services.fileDeleteDelayMs(),
-            TimeUnit.MILLISECONDS);
+    // Tracked until deleted: the scheduler drops delayed tasks when the log closes, and close()
+    // must still close these files rather than leak their descriptors.
+    pendingDeletes.add(segment);
+    try {
+      services
+          .scheduler()
+          .schedule(
+              () -> deletePending(segment), services.fileDeleteDelayMs(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      deletePending(segment); // the log is closing: no reader is left to wait for
+    }
+  }
+
+  private void deletePending(LogSegment segment) {
+    if (!pendingDeletes.remove(segment)) {
+      return;
+    }
+    try {
+      segment.closeAndDelete();
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", segment, e.toString());
+    }
   }
 
   // ------------------------------------------------------------------------------ compaction
 
   /** Sealed segments in offset order: everything but the active segment. */
   List<LogSegment> sealedSegments() {
-    List<LogSegment> sealed = new ArrayList<>();
-    LogSegment current = active;
-    for (LogSegment segment : segments.values()) {
-      if (segment != current) {
-        sealed.add(segment);
-      }
-    }
-    return sealed;
+    // Only segments below the active one we read: if a roll happens between reading it and
+    // walking the map, the new active segment must not be handed to the cleaner as sealed.
+    return new ArrayList<>(segments.headMap(active.baseOffset()).values());
   }
 
   long firstDirtyOffset() {
@@ -736,6 +815,9 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void closeSegments() {
+    for (LogSegment segment : List.copyOf(pendingDeletes)) {
+      deletePending(segment);
+    }
     for (LogSegment segment : segments.values()) {
       try {
         segment.close();

@@ -143,7 +143,9 @@ final class SegmentRecovery {
       long end = swap.nextOffset();
       for (var it = bases.iterator(); it.hasNext(); ) {
         long base = it.next();
-        if (base >= swapBase && base < end) {
+        // The segment at swapBase goes even when the swap is empty (end == swapBase): the swap
+        // takes its name below, and keeping it in the list would open that file twice.
+        if (base == swapBase || (base > swapBase && base < end)) {
           Files.deleteIfExists(LogSegment.logPath(directory, base));
           Files.deleteIfExists(LogSegment.indexPath(directory, base));
           it.remove();

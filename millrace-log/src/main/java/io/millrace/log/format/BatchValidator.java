@@ -177,8 +177,14 @@ public final class BatchValidator {
         }
         expectedDelta++;
       }
-    } catch (RuntimeException e) {
-      return "cannot decompress or parse records: " + e.getMessage();
+    } catch (RuntimeException | Error e) {
+      // Decompressors report bad input with Errors too (snappy-java throws SnappyError), and
+      // these bytes come from a client: refuse the batch, never let its bytes unwind the caller.
+      // Errors of the JVM itself (out of memory, stack overflow) are not about the batch.
+      if (e instanceof VirtualMachineError) {
+        throw e;
+      }
+      return "cannot decompress or parse records: " + e;
     }
     if (expectedDelta != count) {
       return "header says " + count + " records, found " + expectedDelta;

@@ -14,6 +14,7 @@ import io.millrace.log.format.LogRecord;
 import io.millrace.log.format.RecordBatches;
 import io.millrace.log.segment.LogSlice;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Committed consumer-group offsets, kept in the compacted internal topic {@value #TOPIC} so that
@@ -47,6 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class GroupOffsetStore implements AutoCloseable {
 
   public static final String TOPIC = "__consumer_offsets";
+  private static final Logger LOG = LoggerFactory.getLogger(GroupOffsetStore.class);
   private static final short VERSION = 1;
 
   /** One committed position of a group on a partition. */
@@ -97,13 +101,30 @@ public final class GroupOffsetStore implements AutoCloseable {
         }
         try {
           for (LogRecord record : RecordBatches.records(slice.read())) {
-            apply(record.key(), record.value());
+            replayOne(partition, record);
           }
         } catch (IOException e) {
           throw new StorageException("reading " + TOPIC + " failed", e);
         }
         offset = slice.nextOffset();
       }
+    }
+  }
+
+  /**
+   * Applies one stored record. The topic is a partition like any other and may hold records this
+   * store did not write: one it cannot parse is skipped with a warning, because refusing it would
+   * stop the whole log from opening.
+   */
+  private void replayOne(PartitionLog partition, LogRecord record) {
+    try {
+      apply(record.key(), record.value());
+    } catch (BufferUnderflowException | NegativeArraySizeException | IllegalArgumentException e) {
+      LOG.warn(
+          "{}: skipped unreadable offset commit at offset {}: {}",
+          partition.topicPartition(),
+          record.offset(),
+          e.toString());
     }
   }
 

@@ -173,13 +173,28 @@ public final class LogSegment implements AutoCloseable {
    */
   public void append(ByteBuffer batches) throws IOException {
     int start = sizeBytes;
-    int length = batches.remaining();
+    int bytesSinceIndexEntryBefore = bytesSinceIndexEntry;
     try {
       Io.writeFully(channel, batches.duplicate(), start);
+      appendWritten(batches, start);
     } catch (IOException e) {
+      // The disk can fill up while the index entries are written, after the batch bytes went in:
+      // cut both files back, or the next append's index entries would not grow and the unpublished
+      // bytes would stay in the file (and be read back as data after a restart).
       truncateQuietly(start, e);
+      try {
+        index.truncateToPosition(start);
+      } catch (IOException indexFailure) {
+        e.addSuppressed(indexFailure);
+      }
+      bytesSinceIndexEntry = bytesSinceIndexEntryBefore;
       throw e;
     }
+  }
+
+  /** Indexes the batches just written at {@code start} and publishes them. */
+  private void appendWritten(ByteBuffer batches, int start) throws IOException {
+    int length = batches.remaining();
     long next = nextOffset;
     long max = maxTimestamp;
     int position = batches.position();
@@ -210,8 +225,10 @@ public final class LogSegment implements AutoCloseable {
   }
 
   /**
-   * Reads the segment as trusted (written before the last recovery point): takes the last batch to
-   * learn the next offset and max timestamp, and rebuilds the index if it does not fit.
+   * Reads the segment as trusted (written before the last recovery point): walks the batch headers
+   * after the last index entry to learn the next offset and max timestamp, indexes any of them the
+   * index lacks (an index file lost or cut short), and rebuilds the whole index through {@link
+   * #recover} if it does not fit the log.
    */
   public void loadTrusted(int maxBatchBytes) throws IOException {
     if (!index.isConsistentWith(sizeBytes)) {
@@ -221,21 +238,42 @@ public final class LogSegment implements AutoCloseable {
     int position = index.batchPositionAtOrBefore(Integer.MAX_VALUE);
     ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
     long next = baseOffset;
-    long max = maxTimestamp;
-    int lastIndexed = position;
+    // The running max of the last index entry covers everything up to and including its batch;
+    // the segment's own maxTimestamp may be stale (truncateTo comes here after cutting).
+    long max = index.lastMaxTimestamp();
+    int sinceIndexEntry = 0;
+    boolean atIndexedBatch = index.entryCount() > 0;
     while (position < sizeBytes) {
+      if (sizeBytes - position < BatchLayout.HEADER_SIZE) {
+        recover(maxBatchBytes);
+        return;
+      }
       readHeader(position, header);
-      next = BatchLayout.lastOffset(header, 0) + 1;
+      int size = BatchLayout.sizeInBytes(header, 0);
+      long batchBase = BatchLayout.baseOffset(header, 0);
+      // A damaged index can point anywhere: only a walk over real batch headers is believed.
+      boolean isBatch =
+          size >= BatchLayout.HEADER_SIZE
+              && size <= sizeBytes - position
+              && BatchLayout.magic(header, 0) == BatchLayout.MAGIC_V2
+              && batchBase >= next
+              && (!atIndexedBatch || batchBase == index.lastIndexedOffset());
+      if (!isBatch) {
+        recover(maxBatchBytes);
+        return;
+      }
+      boolean alreadyIndexed = atIndexedBatch;
+      atIndexedBatch = false;
       max = Math.max(max, BatchLayout.maxTimestamp(header, 0));
-      position += BatchLayout.sizeInBytes(header, 0);
+      if (!alreadyIndexed && sinceIndexEntry >= indexIntervalBytes) {
+        index.append(batchBase, position, max); // the entry append() would have written
+        sinceIndexEntry = 0;
+      }
+      sinceIndexEntry += size;
+      next = BatchLayout.lastOffset(header, 0) + 1;
+      position += size;
     }
-    if (position != sizeBytes) {
-      recover(maxBatchBytes);
-      return;
-    }
-    // The running max of the last index entry covers everything before it.
-    max = Math.max(max, index.lastMaxTimestamp());
-    bytesSinceIndexEntry = sizeBytes - lastIndexed;
+    bytesSinceIndexEntry = sinceIndexEntry;
     nextOffset = next;
     maxTimestamp = max;
   }
@@ -355,6 +393,14 @@ public final class LogSegment implements AutoCloseable {
    * segment.
    */
   public long offsetForTimestamp(long timestampMs) throws IOException {
+    return offsetForTimestamp(timestampMs, baseOffset);
+  }
+
+  /**
+   * The first offset at or after {@code fromOffset} whose record timestamp is at least {@code
+   * timestampMs}, or -1 if none in this segment.
+   */
+  public long offsetForTimestamp(long timestampMs, long fromOffset) throws IOException {
     if (maxTimestamp < timestampMs) {
       return -1;
     }
@@ -364,10 +410,11 @@ public final class LogSegment implements AutoCloseable {
     while (position < limit) {
       readHeader(position, header);
       int size = BatchLayout.sizeInBytes(header, 0);
-      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs) {
+      if (BatchLayout.maxTimestamp(header, 0) >= timestampMs
+          && BatchLayout.lastOffset(header, 0) >= fromOffset) {
         ByteBuffer batch = ByteBuffer.allocate(size);
         Io.readFully(channel, batch, position);
-        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), 0, timestampMs);
+        long found = RecordBatches.firstOffsetWithTimestamp(batch.flip(), fromOffset, timestampMs);
         if (found >= 0) {
           return found;
         }
@@ -397,6 +444,9 @@ public final class LogSegment implements AutoCloseable {
       maxTimestamp = -1;
       bytesSinceIndexEntry = 0;
     } else {
+      // loadTrusted starts from the current max: the removed batches' timestamps must not stay in
+      // it (a segment would never expire by time, and lookups by time would scan it for nothing).
+      maxTimestamp = -1;
       loadTrusted(Integer.MAX_VALUE);
     }
     return removed;

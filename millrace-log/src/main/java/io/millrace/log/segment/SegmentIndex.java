@@ -141,7 +141,9 @@ public final class SegmentIndex implements AutoCloseable {
   /** Drops entries for batches at or after {@code position} (the log was truncated there). */
   public void truncateToPosition(int position) throws IOException {
     ByteBuffer entry = ByteBuffer.allocate(ENTRY_SIZE);
-    int keep = entryCount;
+    // At 0 everything goes without reading: recovery rebuilds from 0 because the entries may be
+    // garbage, and a garbage (negative) position must not stop the walk and keep the rest.
+    int keep = position <= 0 ? 0 : entryCount;
     while (keep > 0 && readEntry(keep - 1, entry).getInt(4) >= position) {
       keep--;
     }
@@ -157,9 +159,20 @@ public final class SegmentIndex implements AutoCloseable {
     }
   }
 
-  /** Checks that the entries fit a log of {@code logSizeBytes}; false means rebuild it. */
+  /**
+   * Checks that the last entry fits a log of {@code logSizeBytes}; false means rebuild it. (The
+   * caller still checks that the entry points at a batch with that offset.)
+   */
   public boolean isConsistentWith(int logSizeBytes) throws IOException {
-    return entryCount == 0 || lastIndexedPosition < logSizeBytes;
+    return entryCount == 0
+        || (lastIndexedPosition >= 0
+            && lastIndexedPosition < logSizeBytes
+            && lastIndexedOffset >= baseOffset);
+  }
+
+  /** The offset of the last entry, or -1 when the index is empty. Writer thread only. */
+  public long lastIndexedOffset() {
+    return lastIndexedOffset;
   }
 
   public void flush() throws IOException {

@@ -1,6 +1,7 @@
 package io.millrace.log.testing;
 
 import io.millrace.log.format.BatchBuilder;
+import io.millrace.log.format.BatchLayout;
 import io.millrace.log.format.Codec;
 import io.millrace.log.format.LogRecord;
 import java.nio.ByteBuffer;
@@ -49,6 +50,47 @@ public final class Batches {
       records.add(new BatchBuilder.NewRecord(timestamp + i, key, value, headers));
     }
     return BatchBuilder.build(codec, records);
+  }
+
+  /**
+   * One batch compressed with {@code codec} with a record "key-i" / "value-i" per timestamp, in
+   * order (timestamps need not grow).
+   */
+  public static ByteBuffer withTimestamps(Codec codec, long... timestamps) {
+    List<BatchBuilder.NewRecord> records = new ArrayList<>();
+    for (int i = 0; i < timestamps.length; i++) {
+      records.add(
+          new BatchBuilder.NewRecord(timestamps[i], bytes("key-" + i), bytes("value-" + i)));
+    }
+    return BatchBuilder.build(codec, records);
+  }
+
+  /** The batches one after another in a new buffer (position 0, limit = total size). */
+  public static ByteBuffer concat(ByteBuffer... batches) {
+    int total = 0;
+    for (ByteBuffer batch : batches) {
+      total += batch.remaining();
+    }
+    ByteBuffer out = ByteBuffer.allocate(total);
+    for (ByteBuffer batch : batches) {
+      out.put(batch.duplicate());
+    }
+    return out.flip();
+  }
+
+  /** A writable copy of the buffer's remaining bytes (position 0). */
+  public static ByteBuffer copy(ByteBuffer buffer) {
+    return ByteBuffer.allocate(buffer.remaining()).put(buffer.duplicate()).flip();
+  }
+
+  /**
+   * Stores the right CRC in the batch at {@code batchStart}, so that a test can damage the records
+   * inside a batch and still get past the checksum.
+   */
+  public static void recomputeCrc(ByteBuffer buffer, int batchStart) {
+    int size = BatchLayout.sizeInBytes(buffer, batchStart);
+    buffer.putInt(
+        batchStart + BatchLayout.CRC, (int) BatchLayout.computeCrc(buffer, batchStart, size));
   }
 
   public static byte[] bytes(String text) {
