@@ -18,6 +18,8 @@ public final class KafkaErrors {
       case RECORD_TOO_LARGE -> Errors.MESSAGE_TOO_LARGE;
       case INVALID_RECORD -> Errors.INVALID_RECORD;
       case STORAGE_ERROR -> Errors.KAFKA_STORAGE_ERROR;
+      case OUT_OF_ORDER_SEQUENCE -> Errors.OUT_OF_ORDER_SEQUENCE_NUMBER;
+      case INVALID_PRODUCER_EPOCH -> Errors.INVALID_PRODUCER_EPOCH;
       case CLOSED -> Errors.NOT_LEADER_OR_FOLLOWER;
     };
   }
