@@ -102,7 +102,7 @@ public final class KafkaApis implements RequestHandler {
             LOG.warn("{} from {} failed", header.apiKey(), header.clientId(), cause);
             return outcome(context, request.getErrorResponse(cause));
           }
-          return answer == null ? new NoResponse() : outcome(context, answer);
+          return answer == null ? new NoResponse() : outcome(context, request, answer);
         });
   }
 
@@ -113,5 +113,24 @@ public final class KafkaApis implements RequestHandler {
 
   private static Outcome outcome(RequestContext context, AbstractResponse response) {
     return new Respond(context.buildResponseSend(response));
+  }
+
+  /**
+   * Serializes the answer; if it cannot be written in the client's version (a field that version
+   * lacks was set: a bug of ours), answers with the API's error response instead of closing.
+   */
+  private static Outcome outcome(
+      RequestContext context, AbstractRequest request, AbstractResponse response) {
+    try {
+      return outcome(context, response);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "cannot write {} v{} response to {}",
+          context.header.apiKey(),
+          context.apiVersion(),
+          context.clientId(),
+          e);
+      return outcome(context, request.getErrorResponse(e));
+    }
   }
 }

@@ -123,10 +123,13 @@ public final class GroupApis implements ApiHandler {
   private AbstractResponse findCoordinator(FindCoordinatorRequest request, RequestContext context) {
     FindCoordinatorRequestData data = request.data();
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-    List<String> keys =
-        data.coordinatorKeys().isEmpty() ? List.of(data.key()) : data.coordinatorKeys();
     int port = broker.advertisedPort().getAsInt();
-    for (String key : keys) {
+    if (context.apiVersion() < 4) {
+      // Versions before 4 ask for one key and get one coordinator at the top level.
+      response.setNodeId(Broker.NODE_ID).setHost(broker.advertisedHost()).setPort(port);
+      return new FindCoordinatorResponse(response);
+    }
+    for (String key : data.coordinatorKeys()) {
       response
           .coordinators()
           .add(
@@ -135,10 +138,6 @@ public final class GroupApis implements ApiHandler {
                   .setNodeId(Broker.NODE_ID)
                   .setHost(broker.advertisedHost())
                   .setPort(port));
-    }
-    if (context.apiVersion() < 4) {
-      // Versions before 4 carry one coordinator at the top level.
-      response.setNodeId(Broker.NODE_ID).setHost(broker.advertisedHost()).setPort(port);
     }
     return new FindCoordinatorResponse(response);
   }
@@ -198,6 +197,10 @@ public final class GroupApis implements ApiHandler {
     Errors topLevel = Errors.NONE;
     for (LeaveGroupRequestData.MemberIdentity member : members) {
       Errors error = coordinator.leave(data.groupId(), member.memberId(), member.groupInstanceId());
+      if (data.members().isEmpty()) {
+        topLevel = error; // versions before 3 name one member and answer at the top level
+        continue;
+      }
       response
           .members()
           .add(
@@ -205,9 +208,6 @@ public final class GroupApis implements ApiHandler {
                   .setMemberId(member.memberId())
                   .setGroupInstanceId(member.groupInstanceId())
                   .setErrorCode(error.code()));
-      if (error != Errors.NONE && data.members().isEmpty()) {
-        topLevel = error;
-      }
     }
     return new LeaveGroupResponse(response.setErrorCode(topLevel.code()));
   }
@@ -416,7 +416,8 @@ public final class GroupApis implements ApiHandler {
             .add(
                 new OffsetFetchResponseData.OffsetFetchResponseTopics()
                     .setName(topic.getKey())
-                    .setTopicId(id)
+                    .setTopicId(
+                        version >= OffsetFetchRequest.TOPIC_ID_MIN_VERSION ? id : Uuid.ZERO_UUID)
                     .setPartitions(topic.getValue()));
       }
       response.groups().add(groupResponse);

@@ -41,8 +41,7 @@ public final class ListOffsetsHandler implements ApiHandler {
             new ListOffsetsResponseData.ListOffsetsPartitionResponse()
                 .setPartitionIndex(asked.partitionIndex())
                 .setTimestamp(-1)
-                .setOffset(-1)
-                .setLeaderEpoch(0);
+                .setOffset(-1);
         Optional<PartitionLog> partition = broker.partition(topic.name(), asked.partitionIndex());
         if (partition.isEmpty()) {
           answer.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());

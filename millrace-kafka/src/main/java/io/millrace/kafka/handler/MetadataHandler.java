@@ -24,6 +24,9 @@ import org.apache.kafka.common.requests.RequestContext;
  */
 public final class MetadataHandler implements ApiHandler {
 
+  /** The first Metadata version that carries topic ids. */
+  private static final short TOPIC_ID_VERSION = 10;
+
   private final Broker broker;
 
   public MetadataHandler(Broker broker) {
@@ -45,18 +48,21 @@ public final class MetadataHandler implements ApiHandler {
                 .setPort(broker.advertisedPort().getAsInt()));
     if (data.topics() == null) {
       for (String name : broker.log().topicNames()) {
-        broker.log().describeTopic(name).ifPresent(t -> response.topics().add(describe(t)));
+        broker
+            .log()
+            .describeTopic(name)
+            .ifPresent(t -> response.topics().add(describe(t, context.apiVersion())));
       }
     } else {
       for (MetadataRequestData.MetadataRequestTopic asked : data.topics()) {
-        response.topics().add(lookUp(asked, data.allowAutoTopicCreation()));
+        response.topics().add(lookUp(asked, data.allowAutoTopicCreation(), context.apiVersion()));
       }
     }
     return CompletableFuture.completedFuture(new MetadataResponse(response, context.apiVersion()));
   }
 
   private MetadataResponseData.MetadataResponseTopic lookUp(
-      MetadataRequestData.MetadataRequestTopic asked, boolean allowAutoCreate) {
+      MetadataRequestData.MetadataRequestTopic asked, boolean allowAutoCreate, short version) {
     String name = asked.name();
     if (name == null && asked.topicId() != null && !Uuid.ZERO_UUID.equals(asked.topicId())) {
       Optional<String> byId = broker.topicName(asked.topicId());
@@ -68,28 +74,33 @@ public final class MetadataHandler implements ApiHandler {
     try {
       Optional<TopicDescription> topic = broker.topic(name, allowAutoCreate);
       return topic
-          .map(this::describe)
+          .map(t -> describe(t, version))
           .orElseGet(() -> error(asked.name(), Uuid.ZERO_UUID, Errors.UNKNOWN_TOPIC_OR_PARTITION));
     } catch (InvalidRequestException e) {
       return error(asked.name(), Uuid.ZERO_UUID, KafkaErrors.of(e));
     }
   }
 
-  private MetadataResponseData.MetadataResponseTopic describe(TopicDescription topic) {
+  /**
+   * A topic as answered at {@code version}: fields that version lacks stay at their defaults, which
+   * is what Kafka's serializer requires of older clients' responses. Leader epochs are left unknown
+   * (-1): there is one replica and no leader change to fence.
+   */
+  private MetadataResponseData.MetadataResponseTopic describe(
+      TopicDescription topic, short version) {
     List<MetadataResponseData.MetadataResponsePartition> partitions = new ArrayList<>();
     for (int p = 0; p < topic.partitions(); p++) {
       partitions.add(
           new MetadataResponseData.MetadataResponsePartition()
               .setPartitionIndex(p)
               .setLeaderId(Broker.NODE_ID)
-              .setLeaderEpoch(0)
               .setReplicaNodes(List.of(Broker.NODE_ID))
               .setIsrNodes(List.of(Broker.NODE_ID))
               .setOfflineReplicas(List.of()));
     }
     return new MetadataResponseData.MetadataResponseTopic()
         .setName(topic.name())
-        .setTopicId(Broker.toKafka(topic.topicId()))
+        .setTopicId(version >= TOPIC_ID_VERSION ? Broker.toKafka(topic.topicId()) : Uuid.ZERO_UUID)
         .setIsInternal(topic.isInternal())
         .setPartitions(partitions);
   }

@@ -37,6 +37,9 @@ import org.apache.kafka.common.requests.RequestContext;
  */
 public final class TopicAdminHandler implements ApiHandler {
 
+  /** The first CreateTopics version that returns topic ids. */
+  private static final short TOPIC_ID_VERSION = 7;
+
   private final Broker broker;
   private final Executor adminExecutor;
 
@@ -181,7 +184,10 @@ public final class TopicAdminHandler implements ApiHandler {
         }
         TopicDescription created = broker.log().createTopic(topic.name(), partitions, configs);
         result
-            .setTopicId(Broker.toKafka(created.topicId()))
+            .setTopicId(
+                request.version() >= TOPIC_ID_VERSION
+                    ? Broker.toKafka(created.topicId())
+                    : Uuid.ZERO_UUID)
             .setNumPartitions(created.partitions())
             .setReplicationFactor((short) 1);
       } catch (LogException e) {
