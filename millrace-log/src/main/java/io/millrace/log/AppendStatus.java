@@ -13,6 +13,12 @@ public enum AppendStatus {
   RECORD_TOO_LARGE,
   /** Records inside a batch were malformed or broke a topic rule (Kafka INVALID_RECORD). */
   INVALID_RECORD,
+  /** An idempotent producer skipped sequence numbers (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER). */
+  OUT_OF_ORDER_SEQUENCE,
+  /**
+   * An idempotent producer's epoch is older than its current one (Kafka INVALID_PRODUCER_EPOCH).
+   */
+  INVALID_PRODUCER_EPOCH,
   /** The disk failed or is full; retry later (Kafka KAFKA_STORAGE_ERROR). */
   STORAGE_ERROR,
   /** The partition was closed or its topic deleted (Kafka NOT_LEADER_OR_FOLLOWER). */

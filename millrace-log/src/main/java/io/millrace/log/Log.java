@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,6 +73,7 @@ public final class Log implements AutoCloseable {
   private final LogServices services;
   private final LogCleaner cleaner;
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+  private final Map<UUID, String> topicNamesById = new ConcurrentHashMap<>();
   private final Object adminLock = new Object();
   private GroupOffsetStore offsetStore;
   private volatile boolean closed;
@@ -178,16 +180,22 @@ public final class Log implements AutoCloseable {
           continue;
         }
         TopicStore.Stored stored = TopicStore.read(topicDirectory);
+        UUID id = stored.id();
+        if (id == null) {
+          id = UUID.randomUUID();
+          TopicStore.write(topicDirectory, id, stored.partitions(), stored.overrides());
+        }
         TopicConfig config =
             options.topicDefaults().with(stored.overrides(), options.topicDefaults());
         List<PartitionLog> partitions = new ArrayList<>();
         for (int p = 0; p < stored.partitions(); p++) {
           partitions.add(openPartition(name, p, config, clean));
         }
+        topicNamesById.put(id, name);
         topics.put(
             name,
             new Topic(
-                new TopicDescription(name, stored.partitions(), config, stored.overrides()),
+                new TopicDescription(name, id, stored.partitions(), config, stored.overrides()),
                 List.copyOf(partitions)));
       }
     }
@@ -245,10 +253,11 @@ public final class Log implements AutoCloseable {
           });
       TopicConfig config = options.topicDefaults().with(stored, options.topicDefaults());
       Path topicDirectory = topicsDirectory.resolve(name);
+      UUID id = UUID.randomUUID();
       List<PartitionLog> opened = new ArrayList<>();
       try {
         Files.createDirectories(topicDirectory);
-        TopicStore.write(topicDirectory, partitions, stored);
+        TopicStore.write(topicDirectory, id, partitions, stored);
         for (int p = 0; p < partitions; p++) {
           opened.add(openPartition(name, p, config, true));
         }
@@ -256,8 +265,9 @@ public final class Log implements AutoCloseable {
         opened.forEach(PartitionLog::closeQuietly);
         throw new StorageException("creating topic " + name + " failed", e);
       }
-      TopicDescription description = new TopicDescription(name, partitions, config, stored);
+      TopicDescription description = new TopicDescription(name, id, partitions, config, stored);
       topics.put(name, new Topic(description, List.copyOf(opened)));
+      topicNamesById.put(id, name);
       LOG.info("created topic {} with {} partitions {}", name, partitions, stored);
       return description;
     }
@@ -274,6 +284,7 @@ public final class Log implements AutoCloseable {
             "the internal topic " + name + " cannot be deleted");
       }
       topics.remove(name);
+      topicNamesById.remove(topic.description().topicId());
       for (PartitionLog partition : topic.partitions()) {
         partition.closeQuietly();
       }
@@ -316,7 +327,8 @@ public final class Log implements AutoCloseable {
       }
       List<PartitionLog> partitions = new ArrayList<>(topic.partitions());
       try {
-        TopicStore.write(topicsDirectory.resolve(name), totalPartitions, old.overrides());
+        TopicStore.write(
+            topicsDirectory.resolve(name), old.topicId(), totalPartitions, old.overrides());
         for (int p = old.partitions(); p < totalPartitions; p++) {
           partitions.add(openPartition(name, p, old.config(), true));
         }
@@ -324,7 +336,7 @@ public final class Log implements AutoCloseable {
         throw new StorageException("adding partitions to " + name + " failed", e);
       }
       TopicDescription description =
-          new TopicDescription(name, totalPartitions, old.config(), old.overrides());
+          new TopicDescription(name, old.topicId(), totalPartitions, old.config(), old.overrides());
       topics.put(name, new Topic(description, List.copyOf(partitions)));
       LOG.info("topic {} now has {} partitions", name, totalPartitions);
       return description;
@@ -357,7 +369,7 @@ public final class Log implements AutoCloseable {
             "the cleanup.policy of " + name + " cannot change");
       }
       try {
-        TopicStore.write(topicsDirectory.resolve(name), old.partitions(), overrides);
+        TopicStore.write(topicsDirectory.resolve(name), old.topicId(), old.partitions(), overrides);
       } catch (IOException e) {
         throw new StorageException("altering topic " + name + " failed", e);
       }
@@ -365,7 +377,7 @@ public final class Log implements AutoCloseable {
         partition.updateConfig(config);
       }
       TopicDescription description =
-          new TopicDescription(name, old.partitions(), config, overrides);
+          new TopicDescription(name, old.topicId(), old.partitions(), config, overrides);
       topics.put(name, new Topic(description, topic.partitions()));
       LOG.info("altered topic {}: {}", name, changes);
       return description;
@@ -375,6 +387,12 @@ public final class Log implements AutoCloseable {
   /** Every topic name, sorted. */
   public Collection<String> topicNames() {
     return new TreeSet<>(topics.keySet());
+  }
+
+  /** The topic with this id, if it exists. */
+  public Optional<TopicDescription> describeTopic(UUID topicId) {
+    String name = topicNamesById.get(topicId);
+    return name == null ? Optional.empty() : describeTopic(name);
   }
 
   public Optional<TopicDescription> describeTopic(String name) {

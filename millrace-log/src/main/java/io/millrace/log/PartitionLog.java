@@ -1,5 +1,6 @@
 package io.millrace.log;
 
+import io.millrace.log.format.BatchLayout;
 import io.millrace.log.format.BatchStamper;
 import io.millrace.log.format.BatchValidator;
 import io.millrace.log.segment.LogSegment;
@@ -63,6 +64,10 @@ public final class PartitionLog implements AutoCloseable {
   private final Queue<PendingAck> pendingAcks = new ConcurrentLinkedQueue<>();
   private final Queue<DataWaiter> dataWaiters = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushRequested = new AtomicBoolean();
+
+  /** Guarded by appendLock. */
+  private final ProducerStates producerStates = new ProducerStates();
+
   private final Set<LogSegment> pendingDeletes = ConcurrentHashMap.newKeySet();
 
   private volatile TopicConfig config;
@@ -138,6 +143,18 @@ public final class PartitionLog implements AutoCloseable {
     durableOffset = logEndOffset;
     recoveryPoint = logEndOffset;
     writeCheckpoint();
+    rebuildProducerStates();
+  }
+
+  /**
+   * Reads the producer fields of the batches in the last two segments, so that a producer retrying
+   * across a restart is recognised. Older producers are forgotten (see ProducerStates).
+   */
+  private void rebuildProducerStates() throws IOException {
+    for (LogSegment segment :
+        segments.descendingMap().values().stream().limit(2).toList().reversed()) {
+      segment.forEachBatchHeader(header -> recordProducerBatch(header, 0));
+    }
   }
 
   private LogSegment newSegment(long baseOffset) throws IOException {
@@ -231,6 +248,10 @@ public final class PartitionLog implements AutoCloseable {
     }
     long now = services.clock().millis();
     long baseOffset = logEndOffset;
+    AppendResult refusal = checkProducers(batches, topicConfig);
+    if (refusal != null) {
+      return refusal;
+    }
     try {
       maybeRoll(batches.remaining(), records, now, topicConfig);
       long appendTime =
@@ -253,6 +274,7 @@ public final class PartitionLog implements AutoCloseable {
         }
         case OS -> logEndOffset = nextOffset;
       }
+      recordProducers(batches);
       return new AppendResult(
           AppendStatus.OK,
           null,
@@ -295,6 +317,99 @@ public final class PartitionLog implements AutoCloseable {
         flushLock.unlock();
       }
       throw e;
+    }
+  }
+
+  /**
+   * Applies the idempotent-producer rules to the batches of one append (Kafka sends one batch per
+   * partition per request). Returns null to go on appending, or the answer to give instead: the
+   * stored offsets for a retried batch, or a sequence or epoch error.
+   */
+  private AppendResult checkProducers(ByteBuffer batches, TopicConfig topicConfig) {
+    int position = batches.position();
+    int end = batches.limit();
+    boolean singleBatch = position + BatchLayout.sizeInBytes(batches, position) == end;
+    for (; position < end; position += BatchLayout.sizeInBytes(batches, position)) {
+      long producerId = BatchLayout.producerId(batches, position);
+      if (producerId < 0) {
+        continue;
+      }
+      short epoch = BatchLayout.producerEpoch(batches, position);
+      int firstSequence = BatchLayout.baseSequence(batches, position);
+      int lastSequence = BatchLayout.lastSequence(batches, position);
+      switch (producerStates.check(producerId, epoch, firstSequence, lastSequence)) {
+        case APPEND -> {}
+        case DUPLICATE -> {
+          if (!singleBatch) {
+            return AppendResult.failed(
+                AppendStatus.INVALID_RECORD, "a retried batch inside a multi-batch append");
+          }
+          ProducerStates.BatchMetadata stored =
+              producerStates.duplicateOf(producerId, firstSequence, lastSequence);
+          return duplicateResult(stored, topicConfig);
+        }
+        case OUT_OF_ORDER -> {
+          return AppendResult.failed(
+              AppendStatus.OUT_OF_ORDER_SEQUENCE,
+              "producer "
+                  + producerId
+                  + " sent sequence "
+                  + firstSequence
+                  + " out of order to "
+                  + topicPartition);
+        }
+        case FENCED -> {
+          return AppendResult.failed(
+              AppendStatus.INVALID_PRODUCER_EPOCH,
+              "producer " + producerId + " epoch " + epoch + " is fenced on " + topicPartition);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The answer to a retried batch: where it was stored, durable when the original is. */
+  private AppendResult duplicateResult(
+      ProducerStates.BatchMetadata stored, TopicConfig topicConfig) {
+    CompletableFuture<Void> durable = AppendResult.DONE;
+    if (topicConfig.flushPolicy() == FlushPolicy.GROUP_COMMIT
+        && stored.lastOffset() >= durableOffset) {
+      durable = new CompletableFuture<>();
+      pendingAcks.add(new PendingAck(stored.lastOffset(), durable));
+      services.flusher().requestFlush(this);
+    }
+    return new AppendResult(
+        AppendStatus.OK,
+        null,
+        stored.firstOffset(),
+        stored.lastOffset(),
+        -1,
+        logStartOffset,
+        0,
+        durable);
+  }
+
+  /** Remembers where the (now stamped and stored) producer batches landed. */
+  private void recordProducers(ByteBuffer batches) {
+    int end = batches.limit();
+    for (int position = batches.position();
+        position < end;
+        position += BatchLayout.sizeInBytes(batches, position)) {
+      recordProducerBatch(batches, position);
+    }
+  }
+
+  private void recordProducerBatch(ByteBuffer header, int position) {
+    long producerId = BatchLayout.producerId(header, position);
+    if (producerId >= 0 && !BatchLayout.isControl(header, position)) {
+      producerStates.record(
+          producerId,
+          BatchLayout.producerEpoch(header, position),
+          new ProducerStates.BatchMetadata(
+              BatchLayout.baseSequence(header, position),
+              BatchLayout.lastSequence(header, position),
+              BatchLayout.baseOffset(header, position),
+              BatchLayout.lastOffset(header, position)));
     }
   }
 

@@ -10,24 +10,27 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
- * Reads and writes {@code topic.properties}: the partition count and the settings a topic
- * overrides. Replaced atomically, so a crash leaves the old or the new file.
+ * Reads and writes {@code topic.properties}: the topic id, the partition count and the settings a
+ * topic overrides. Replaced atomically, so a crash leaves the old or the new file.
  */
 final class TopicStore {
 
   static final String FILE_NAME = "topic.properties";
   private static final String PARTITIONS = "partitions";
+  private static final String ID = "id";
 
-  /** The stored part of a topic. */
-  record Stored(int partitions, Map<String, String> overrides) {}
+  /** The stored part of a topic; {@code id} is null for topics written before ids existed. */
+  record Stored(UUID id, int partitions, Map<String, String> overrides) {}
 
   private TopicStore() {}
 
-  static void write(Path topicDirectory, int partitions, Map<String, String> overrides)
+  static void write(Path topicDirectory, UUID id, int partitions, Map<String, String> overrides)
       throws IOException {
     Properties properties = new Properties();
+    properties.setProperty(ID, id.toString());
     properties.setProperty(PARTITIONS, Integer.toString(partitions));
     overrides.forEach(properties::setProperty);
     StringWriter text = new StringWriter();
@@ -43,7 +46,7 @@ final class TopicStore {
             Files.readString(topicDirectory.resolve(FILE_NAME), StandardCharsets.UTF_8)));
     Map<String, String> overrides = new TreeMap<>();
     for (String name : properties.stringPropertyNames()) {
-      if (!name.equals(PARTITIONS)) {
+      if (!name.equals(PARTITIONS) && !name.equals(ID)) {
         overrides.put(name, properties.getProperty(name));
       }
     }
@@ -51,6 +54,10 @@ final class TopicStore {
     if (partitions == null) {
       throw new IOException(topicDirectory.resolve(FILE_NAME) + " has no partitions setting");
     }
-    return new Stored(Integer.parseInt(partitions.trim()), overrides);
+    String id = properties.getProperty(ID);
+    return new Stored(
+        id == null ? null : UUID.fromString(id.trim()),
+        Integer.parseInt(partitions.trim()),
+        overrides);
   }
 }

@@ -26,6 +26,24 @@ public final class BatchBuilder {
 
   /** One batch holding {@code records} in order, compressed with {@code codec}. */
   public static ByteBuffer build(Codec codec, List<NewRecord> records) {
+    return build(
+        codec,
+        RecordBatch.NO_PRODUCER_ID,
+        RecordBatch.NO_PRODUCER_EPOCH,
+        RecordBatch.NO_SEQUENCE,
+        records);
+  }
+
+  /**
+   * One batch from an idempotent producer: {@code baseSequence} numbers its first record, as a
+   * Kafka producer numbers them per partition.
+   */
+  public static ByteBuffer build(
+      Codec codec,
+      long producerId,
+      short producerEpoch,
+      int baseSequence,
+      List<NewRecord> records) {
     if (records.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one record");
     }
@@ -44,9 +62,9 @@ public final class BatchBuilder {
             TimestampType.CREATE_TIME,
             0L,
             RecordBatch.NO_TIMESTAMP,
-            RecordBatch.NO_PRODUCER_ID,
-            RecordBatch.NO_PRODUCER_EPOCH,
-            RecordBatch.NO_SEQUENCE,
+            producerId,
+            producerEpoch,
+            baseSequence,
             false,
             false,
             RecordBatch.NO_PARTITION_LEADER_EPOCH,

@@ -122,6 +122,16 @@ public final class BatchLayout {
     return buffer.getInt(batchStart + BASE_SEQUENCE);
   }
 
+  /** The sequence number of the batch's last record (sequences wrap at Integer.MAX_VALUE). */
+  public static int lastSequence(ByteBuffer buffer, int batchStart) {
+    int base = baseSequence(buffer, batchStart);
+    if (base < 0) {
+      return base;
+    }
+    long last = (long) base + lastOffsetDelta(buffer, batchStart);
+    return (int) (last > Integer.MAX_VALUE ? last - Integer.MAX_VALUE - 1 : last);
+  }
+
   public static long storedCrc(ByteBuffer buffer, int batchStart) {
     return Integer.toUnsignedLong(buffer.getInt(batchStart + CRC));
   }

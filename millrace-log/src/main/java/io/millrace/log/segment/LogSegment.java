@@ -452,6 +452,21 @@ public final class LogSegment implements AutoCloseable {
     return removed;
   }
 
+  /** Told each batch header of a segment in order; the buffer holds the header at index 0. */
+  public interface HeaderVisitor {
+    void onHeader(ByteBuffer header);
+  }
+
+  /** Reads every batch header of the segment (not the records), in order. */
+  public void forEachBatchHeader(HeaderVisitor visitor) throws IOException {
+    int limit = sizeBytes;
+    ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
+    for (int position = 0; position < limit; position += BatchLayout.sizeInBytes(header, 0)) {
+      readHeader(position, header);
+      visitor.onHeader(header);
+    }
+  }
+
   /** Reads the raw bytes [position, position + length) into a new buffer. */
   public ByteBuffer read(int position, int length) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length);

@@ -1,5 +1,7 @@
 package io.millrace.server.cli;
 
+import io.millrace.kafka.KafkaListener;
+import io.millrace.kafka.KafkaListenerConfig;
 import io.millrace.log.Log;
 import io.millrace.log.LogOptions;
 import java.nio.file.Path;
@@ -18,9 +20,8 @@ import picocli.CommandLine.Option;
     name = "server",
     mixinStandardHelpOptions = true,
     description = {
-      "Start Millrace on a data directory and run until stopped (SIGTERM or Ctrl-C).",
-      "Today this runs the storage layer: recovery, retention and compaction. The Kafka",
-      "listener and the HTTP API are not part of this build yet."
+      "Start Millrace on a data directory and run until stopped (SIGTERM or Ctrl-C):",
+      "the log (recovery, retention, compaction) and the Kafka listener."
     })
 final class ServerCommand implements Runnable {
 
@@ -32,6 +33,20 @@ final class ServerCommand implements Runnable {
       description = "Directory for all data (default: ${DEFAULT-VALUE}).")
   Path dataDirectory;
 
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Port of the Kafka listener on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int kafkaPort;
+
+  private static void closeQuietly(Log log) {
+    try {
+      log.close();
+    } catch (java.io.IOException e) {
+      LOG.warn("closing the log failed: {}", e.toString());
+    }
+  }
+
   @Override
   public void run() {
     long startNanos = System.nanoTime();
@@ -42,10 +57,18 @@ final class ServerCommand implements Runnable {
     } catch (java.io.IOException e) {
       throw new CliException("cannot open data directory " + dataDirectory + ": " + e.getMessage());
     }
+    KafkaListener kafka;
+    try {
+      kafka = KafkaListener.start(log, KafkaListenerConfig.defaults().withPort(kafkaPort));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      closeQuietly(log);
+      throw new CliException(e.getMessage());
+    }
     Thread shutdown =
         new Thread(
             () -> {
               try {
+                kafka.close();
                 log.close();
               } catch (Exception e) {
                 LOG.error("shutdown failed", e);
@@ -56,8 +79,9 @@ final class ServerCommand implements Runnable {
             "millrace-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     LOG.info(
-        "Millrace ready in {} ms (data directory {})",
+        "Millrace ready in {} ms: Kafka on 127.0.0.1:{}, data in {}",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+        kafka.port(),
         dataDirectory.toAbsolutePath());
     try {
       stopped.await();

@@ -89,7 +89,9 @@ class ServerProcessTest {
             MillraceCli.class.getName(),
             "server",
             "--data-dir",
-            data.toString())
+            data.toString(),
+            "--kafka-port",
+            "0")
         .redirectErrorStream(true)
         .start();
   }
