@@ -9,7 +9,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Millrace: the whole streaming data pipeline in one JVM process.",
-    subcommands = {ServerCommand.class, DumpLogCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      TopicCommand.class,
+      ProduceCommand.class,
+      ConsumeCommand.class,
+      DumpLogCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class MillraceCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
