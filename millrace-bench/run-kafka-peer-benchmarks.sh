@@ -12,10 +12,10 @@
 #                        must be on the disk you mean to measure, not a tmpfs. Deleted afterwards.
 #   BUILD=0              use the existing millrace.jar and millrace-bench.jar
 #   KAFKA_PORT, KAFKA_CONTROLLER_PORT, MILLRACE_PORT   listener ports (19192, 19193, 19194)
-#   PRODUCE_SECONDS      how long each measured ProducerPerformance run should take (25); the
+#   PRODUCE_SECONDS      how long each measured ProducerPerformance run should take (27); the
 #                        record count is set from a short calibration run on the same system
 #   E2E_RECORDS          records for EndToEndLatency (10000)
-#   LATENCY_RATES, LATENCY_SECONDS   open-loop latency: records/s and measured seconds (1000,10000; 20)
+#   LATENCY_RATES, LATENCY_SECONDS   open-loop latency: records/s and measured seconds (1000,10000; 15)
 #   MILLRACE_JAVA_OPTS   JVM options for Millrace (default: none, as the ./millrace launcher)
 #
 # The broker and tools come from Maven Central through millrace-bench/peers/kafka/pom.xml (cached in
@@ -33,10 +33,10 @@ bench_jar="$here/target/millrace-bench.jar"
 kafka_port="${KAFKA_PORT:-19192}"
 controller_port="${KAFKA_CONTROLLER_PORT:-19193}"
 millrace_port="${MILLRACE_PORT:-19194}"
-produce_seconds="${PRODUCE_SECONDS:-25}"
+produce_seconds="${PRODUCE_SECONDS:-27}"
 e2e_records="${E2E_RECORDS:-10000}"
 latency_rates="${LATENCY_RATES:-1000,10000}"
-latency_seconds="${LATENCY_SECONDS:-20}"
+latency_seconds="${LATENCY_SECONDS:-15}"
 tool_timeout_s=600
 
 # JVM options as Kafka's scripts set them: kafka-server-start.sh (heap) and kafka-run-class.sh
@@ -253,18 +253,20 @@ check_produced() { # system, name, log, records expected
   [ "$total" = "$4" ] || die "$1 ProducerPerformance ($2): ${total:-no} records of $4 acknowledged"
 }
 
-# A calibration run of $calibration records (which also warms both sides up) gives the rate from
-# which the measured run's record count is chosen to last about $produce_seconds; the measured run
-# treats its first tenth as warm-up and reports the rest ("steady state").
+# A calibration run of $calibration records (which also warms both sides up; its first half does
+# not count) gives the rate from which the measured run's record count is chosen to last about
+# $produce_seconds; the measured run treats its first tenth as warm-up and reports the rest
+# ("steady state").
 produce() { # system, case name, topic, record size, acks, calibration records, maximum records
   local system="$1" name="$2" topic="$3" size="$4" acks="$5" calibration="$6" maximum="$7"
   local log="$results/$system-produce-$name.log" line rate records
   local common=(--bootstrap-server "127.0.0.1:$port" --topic "$topic" --record-size "$size"
     --throughput -1 --command-property "acks=$acks")
+  sync # start without dirty pages left by the previous run
   kafka_tool "$system-produce-$name-calibration" org.apache.kafka.tools.ProducerPerformance \
-    "${common[@]}" --num-records "$calibration"
+    "${common[@]}" --num-records "$calibration" --warmup-records $((calibration / 2))
   check_produced "$system" "$name calibration" "$results/$system-produce-$name-calibration.log" "$calibration"
-  rate="$(grep -E '^[0-9]+ records sent' "$results/$system-produce-$name-calibration.log" | tail -1 | cut -d' ' -f4)"
+  rate="$(grep 'steady state records sent' "$results/$system-produce-$name-calibration.log" | tail -1 | cut -d' ' -f6)"
   records="$(awk -v r="$rate" -v s="$produce_seconds" -v lo="$calibration" -v hi="$maximum" \
     'BEGIN {n = int(r * s / 1000) * 1000; if (n < lo) n = lo; if (n > hi) n = hi; print n}')"
   kafka_tool "$system-produce-$name" org.apache.kafka.tools.ProducerPerformance \
@@ -373,11 +375,11 @@ bench_system() { # kafka | millrace
   create_topic e2e
   create_topic latency
   create_topic p1k1
-  produce "$system" 100b p100 100 1 1000000 60000000
+  produce "$system" 100b p100 100 1 3000000 60000000
   consume "$system" 100b p100
-  produce "$system" 1kib_acks1 p1k1 1024 1 200000 8000000
+  produce "$system" 1kib_acks1 p1k1 1024 1 500000 8000000
   consume "$system" 1kib p1k1
-  produce "$system" 1kib p1k 1024 all 100000 8000000
+  produce "$system" 1kib p1k 1024 all 150000 8000000
   if [ "$system" = millrace ]; then
     # Kafka with one replica acknowledges acks=all from the page cache (it never fsyncs on its
     # own); Millrace's default waits for an fsync. The same case without the fsync, for comparison.
@@ -385,8 +387,12 @@ bench_system() { # kafka | millrace
     local create_os=("$java" "${millrace_jvm[@]}" -jar "$millrace_jar" topic create p1k-os
       --bootstrap "127.0.0.1:$port" --partitions 1 --config flush.policy=os)
     run_tool millrace-create-p1k-os "${create_os[@]}"
-    produce "$system" 1kib_os p1k-os 1024 all 100000 8000000
+    produce "$system" 1kib_os p1k-os 1024 all 500000 8000000
   fi
+  # The latency runs start without a backlog of dirty pages from the runs above: writing them back
+  # would stall fsyncs (Millrace's acks=all) for hundreds of milliseconds.
+  show sync
+  sync
   end_to_end "$system"
   open_loop "$system"
   fig[$system.loaded_rss_mb]="$(rss_mb)"
