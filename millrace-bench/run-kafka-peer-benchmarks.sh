@@ -238,6 +238,24 @@ wait_until_ready() { # system: TCP accept, then the first ApiVersions answer, ti
 
 rss_mb() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server_pid/status"; }
 
+# CPU time the server has used so far, in clock ticks (user + system; the command name, field 2,
+# has no spaces here).
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+clock_ticks="$(getconf CLK_TCK)"
+
+# Runs a measured tool and records the server's CPU over it: fig[$key.cpu_s] in seconds and
+# fig[$key.cpu_cores], the share of a core it kept busy on average.
+measure_server_cpu() { # figure key, kafka_tool arguments...
+  local key="$1" ticks_before start
+  shift
+  ticks_before="$(server_cpu_ticks)"
+  start="$EPOCHREALTIME"
+  kafka_tool "$@"
+  fig[$key.wall_ms]="$(elapsed_ms "$start")"
+  fig[$key.cpu_s]="$(awk -v t=$(($(server_cpu_ticks) - ticks_before)) -v hz="$clock_ticks" 'BEGIN {printf "%.1f", t / hz}')"
+  fig[$key.cpu_cores]="$(awk -v c="${fig[$key.cpu_s]}" -v w="${fig[$key.wall_ms]}" 'BEGIN {printf "%.2f", c * 1000 / w}')"
+}
+
 # ProducerPerformance prints, at the end, a line for the whole run
 #   N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, ...
 # and, with --warmup-records, one for the records after the warm-up:
@@ -253,13 +271,14 @@ check_produced() { # system, name, log, records expected
   [ "$total" = "$4" ] || die "$1 ProducerPerformance ($2): ${total:-no} records of $4 acknowledged"
 }
 
-# A calibration run of $calibration records (which also warms both sides up; its first half does
-# not count) gives the rate from which the measured run's record count is chosen to last about
-# $produce_seconds; the measured run treats its first tenth as warm-up and reports the rest
-# ("steady state").
+# A warm-up run of $calibration records (its first half not counted) gives a rate from which the
+# measured run's record count is chosen to last about $produce_seconds; the measured run treats its
+# first tenth as warm-up and reports the rest ("steady state"). A measured run that still lasted
+# less than 20 s (a warm-up run is slower than a warm system) is repeated once with the count
+# scaled by its own rate; every run stays in the topic, and the consumer reads them all.
 produce() { # system, case name, topic, record size, acks, calibration records, maximum records
   local system="$1" name="$2" topic="$3" size="$4" acks="$5" calibration="$6" maximum="$7"
-  local log="$results/$system-produce-$name.log" line rate records
+  local log="$results/$system-produce-$name.log" rate records attempt produced="$calibration"
   local common=(--bootstrap-server "127.0.0.1:$port" --topic "$topic" --record-size "$size"
     --throughput -1 --command-property "acks=$acks")
   sync # start without dirty pages left by the previous run
@@ -267,13 +286,34 @@ produce() { # system, case name, topic, record size, acks, calibration records, 
     "${common[@]}" --num-records "$calibration" --warmup-records $((calibration / 2))
   check_produced "$system" "$name calibration" "$results/$system-produce-$name-calibration.log" "$calibration"
   rate="$(grep 'steady state records sent' "$results/$system-produce-$name-calibration.log" | tail -1 | cut -d' ' -f6)"
-  records="$(awk -v r="$rate" -v s="$produce_seconds" -v lo="$calibration" -v hi="$maximum" \
-    'BEGIN {n = int(r * s / 1000) * 1000; if (n < lo) n = lo; if (n > hi) n = hi; print n}')"
-  kafka_tool "$system-produce-$name" org.apache.kafka.tools.ProducerPerformance \
-    "${common[@]}" --num-records "$records" --warmup-records $((records / 10))
-  check_produced "$system" "$name" "$log" "$records"
-  line="$(grep 'steady state records sent' "$log" | tail -1)"
-  [ -n "$line" ] || die "$system ProducerPerformance ($name): no steady-state line in $log"
+  for attempt in 1 2; do
+    records="$(awk -v r="$rate" -v s="$produce_seconds" -v lo="$calibration" -v hi="$maximum" \
+      'BEGIN {n = int(r * s / 1000) * 1000; if (n < lo) n = lo; if (n > hi) n = hi; print n}')"
+    [ "$attempt" = 1 ] || mv "$log" "$results/$system-produce-$name-too-short.log"
+    sync
+    measure_server_cpu "$system.produce_$name" "$system-produce-$name" \
+      org.apache.kafka.tools.ProducerPerformance \
+      "${common[@]}" --num-records "$records" --warmup-records $((records / 10))
+    check_produced "$system" "$name" "$log" "$records"
+    produced=$((produced + records))
+    read_produce_figures "$system" "$name" "$log" "$records"
+    awk -v s="${fig[$system.produce_$name.seconds]}" 'BEGIN {exit !(s < 20)}' || break
+    [ "$records" -lt "$maximum" ] || break
+    echo "$system produce $name: measured only ${fig[$system.produce_$name.seconds]} s; again with more records"
+    rate="${fig[$system.produce_$name.rps]}"
+  done
+  fig[$system.topic_$topic.records]="$produced"
+  echo "$system produce $name: run of $records records (server CPU ${fig[$system.produce_$name.cpu_s]} s), $(grep 'steady state records sent' "$log" | tail -1)"
+  echo "$system produce $name: dirty page cache at the end: $(awk '/^Dirty:/ {d = $2} /^Writeback:/ {w = $2} END {printf "%.0f MB dirty, %.0f MB under writeback", d / 1024, w / 1024}' /proc/meminfo)"
+  if awk -v s="${fig[$system.produce_$name.seconds]}" 'BEGIN {exit !(s < 20)}'; then
+    echo "WARNING: $system produce $name measured only ${fig[$system.produce_$name.seconds]} s (< 20 s)" | tee -a "$summary"
+  fi
+}
+
+read_produce_figures() { # system, case name, log, records
+  local system="$1" name="$2" line rps mbs avg p99 steady
+  line="$(grep 'steady state records sent' "$3" | tail -1)"
+  [ -n "$line" ] || die "$system ProducerPerformance ($name): no steady-state line in $3"
   read -r rps mbs avg p99 steady < <(
     echo "$line" | sed -E 's/^([0-9]+) steady state records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency.*, ([0-9]+) ms 99th.*/\2 \3 \4 \5 \1/'
   )
@@ -281,13 +321,9 @@ produce() { # system, case name, topic, record size, acks, calibration records, 
   fig[$system.produce_$name.mbs]="$(printf '%.1f' "$mbs")"
   fig[$system.produce_$name.avg]="$avg"
   fig[$system.produce_$name.p99]="$p99"
-  fig[$system.produce_$name.records]="$records"
+  fig[$system.produce_$name.records]="$4"
+  fig[$system.produce_$name.cpu_us]="$(awk -v c="${fig[$system.produce_$name.cpu_s]}" -v n="$4" 'BEGIN {printf "%.2f", c * 1e6 / n}')"
   fig[$system.produce_$name.seconds]="$(awk -v n="$steady" -v r="$rps" 'BEGIN {printf "%.1f", n / r}')"
-  fig[$system.topic_$topic.records]=$((calibration + records))
-  echo "$system produce $name: calibrated at $rate records/s, measured run of $records records: $line"
-  if awk -v s="${fig[$system.produce_$name.seconds]}" 'BEGIN {exit !(s < 20)}'; then
-    echo "WARNING: $system produce $name measured only ${fig[$system.produce_$name.seconds]} s (< 20 s)" | tee -a "$summary"
-  fi
 }
 
 # ConsumerPerformance's line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms,
@@ -295,7 +331,8 @@ produce() { # system, case name, topic, record size, acks, calibration records, 
 consume() { # system, case name, topic: reads every record produced to the topic
   local system="$1" name="$2" topic="$3" records="${fig[$1.topic_$3.records]}"
   local log="$results/$1-consume-$2.log" line
-  kafka_tool "$system-consume-$name" org.apache.kafka.tools.ConsumerPerformance \
+  measure_server_cpu "$system.consume_$name" "$system-consume-$name" \
+    org.apache.kafka.tools.ConsumerPerformance \
     --bootstrap-server "127.0.0.1:$port" --topic "$topic" --num-records "$records" --timeout 30000
   if grep -q -E 'WARNING|Exception|ERROR' "$log"; then
     grep -m5 -E 'WARNING|Exception|ERROR' "$log" >&2
@@ -309,6 +346,7 @@ consume() { # system, case name, topic: reads every record produced to the topic
   fig[$system.consume_$name.rebalance_ms]="${f[4]}"
   fig[$system.consume_$name.fetch_rps]="$(printf '%.0f' "${f[7]}")"
   fig[$system.consume_$name.fetch_mbs]="$(printf '%.1f' "${f[6]}")"
+  fig[$system.consume_$name.cpu_us]="$(awk -v c="${fig[$system.consume_$name.cpu_s]}" -v n="$records" 'BEGIN {printf "%.2f", c * 1e6 / n}')"
   echo "$system consume $name: ${f[2]} records, ${f[3]} records/s overall, ${f[7]} records/s fetching, group join ${f[4]} ms"
 }
 
@@ -464,6 +502,11 @@ row() { # label, millrace value, kafka value, unit, target op, target value, tar
   row "consume 1 KiB, records/s (with group join)" "${fig[millrace.consume_1kib.rps]}" "${fig[kafka.consume_1kib.rps]}" ""
   row "consume 1 KiB, MB/s (fetching)" "${fig[millrace.consume_1kib.fetch_mbs]}" "${fig[kafka.consume_1kib.fetch_mbs]}" ""
   row "consumer group join (100 B run)" "${fig[millrace.consume_100b.rebalance_ms]}" "${fig[kafka.consume_100b.rebalance_ms]}" "ms"
+  for c in produce_100b:"produce 100 B acks=1" produce_1kib_acks1:"produce 1 KiB acks=1" \
+    produce_1kib:"produce 1 KiB acks=all" consume_100b:"consume 100 B" consume_1kib:"consume 1 KiB"; do
+    row "server CPU per record, ${c#*:}" "${fig[millrace.${c%%:*}.cpu_us]}" "${fig[kafka.${c%%:*}.cpu_us]}" "us"
+    row "server CPU, cores busy, ${c#*:}" "${fig[millrace.${c%%:*}.cpu_cores]}" "${fig[kafka.${c%%:*}.cpu_cores]}" ""
+  done
   row "EndToEndLatency acks=all, avg (closed loop)" "${fig[millrace.e2e.avg]}" "${fig[kafka.e2e.avg]}" "ms"
   row "EndToEndLatency p50 (whole ms)" "${fig[millrace.e2e.p50]}" "${fig[kafka.e2e.p50]}" "ms"
   row "EndToEndLatency p99 (whole ms)" "${fig[millrace.e2e.p99]}" "${fig[kafka.e2e.p99]}" "ms" "<=" 1.0
