@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Millrace's Kafka listener against a real Apache Kafka 4.3.1 broker (single-node KRaft), with
 # Kafka's own tools, in one run, one system at a time; prints a summary with Millrace/Kafka ratios
-# and the targets of issue 3. About 10 minutes on 2 cores; run it on an otherwise idle machine.
+# and the targets of issue 3. About 12 minutes on 2 cores; run it on an otherwise idle machine.
 # docs/benchmarks.md ("Kafka listener vs Apache Kafka") explains what is measured.
 #
 #   millrace-bench/run-kafka-peer-benchmarks.sh
