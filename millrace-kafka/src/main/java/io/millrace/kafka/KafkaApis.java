@@ -45,13 +45,12 @@ public final class KafkaApis implements RequestHandler {
   }
 
   @Override
-  public CompletableFuture<Outcome> handle(ConnectionInfo connection, ByteBuffer payload) {
+  public Handling handle(ConnectionInfo connection, ByteBuffer payload) {
     RequestHeader header;
     try {
       header = RequestHeader.parse(payload);
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
-          new Close("unreadable request header (" + e.getMessage() + ")"));
+      return Handling.done(new Close("unreadable request header (" + e.getMessage() + ")"));
     }
     RequestContext context =
         new RequestContext(
@@ -69,7 +68,7 @@ public final class KafkaApis implements RequestHandler {
       RequestAndSize parsed = context.parseRequest(payload);
       request = parsed.request;
     } catch (RuntimeException e) {
-      return CompletableFuture.completedFuture(
+      return Handling.done(
           new Close(
               "cannot parse "
                   + header.apiKey()
@@ -82,10 +81,12 @@ public final class KafkaApis implements RequestHandler {
     }
     ApiHandler handler = handlers.get(header.apiKey());
     if (handler == null) {
-      return respond(
-          context,
-          request.getErrorResponse(
-              new UnsupportedVersionException("Millrace does not implement " + header.apiKey())));
+      return Handling.done(
+          outcome(
+              context,
+              request.getErrorResponse(
+                  new UnsupportedVersionException(
+                      "Millrace does not implement " + header.apiKey()))));
     }
     CompletableFuture<AbstractResponse> response;
     try {
@@ -95,20 +96,17 @@ public final class KafkaApis implements RequestHandler {
     } catch (RuntimeException | Error e) {
       response = CompletableFuture.failedFuture(e);
     }
-    return response.handle(
-        (answer, failure) -> {
-          if (failure != null) {
-            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-            LOG.warn("{} from {} failed", header.apiKey(), header.clientId(), cause);
-            return outcome(context, request.getErrorResponse(cause));
-          }
-          return answer == null ? new NoResponse() : outcome(context, request, answer);
-        });
-  }
-
-  private static CompletableFuture<Outcome> respond(
-      RequestContext context, AbstractResponse response) {
-    return CompletableFuture.completedFuture(outcome(context, response));
+    CompletableFuture<Outcome> outcome =
+        response.handle(
+            (answer, failure) -> {
+              if (failure != null) {
+                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+                LOG.warn("{} from {} failed", header.apiKey(), header.clientId(), cause);
+                return outcome(context, request.getErrorResponse(cause));
+              }
+              return answer == null ? new NoResponse() : outcome(context, request, answer);
+            });
+    return new Handling(outcome, handler.appliedOnReturn());
   }
 
   private static Outcome outcome(RequestContext context, AbstractResponse response) {

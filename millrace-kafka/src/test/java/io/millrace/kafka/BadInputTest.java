@@ -2,20 +2,15 @@ package io.millrace.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.millrace.kafka.testing.RawKafkaConnection;
 import io.millrace.log.Log;
 import io.millrace.log.LogOptions;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -74,34 +69,30 @@ class BadInputTest {
 
   @Test
   void shouldCloseTheConnectionOnAGarbledHeader() throws Exception {
-    try (Socket socket = connect()) {
+    try (RawKafkaConnection connection = connect()) {
       byte[] garbage = new byte[40];
       new Random(7).nextBytes(garbage);
       garbage[0] = 0x7f; // an API key no Kafka version has
-      send(socket, garbage);
-      assertThat(readFrame(socket)).isEmpty();
+      connection.sendFrame(garbage);
+      assertThat(connection.readFrame()).isEmpty();
     }
     assertStillServes();
   }
 
   @Test
   void shouldCloseTheConnectionOnAnOversizedFrame() throws Exception {
-    try (Socket socket = connect()) {
-      OutputStream out = socket.getOutputStream();
-      out.write(ByteBuffer.allocate(4).putInt(512 * 1024 * 1024).array());
-      out.flush();
-      assertThat(readFrame(socket)).isEmpty();
+    try (RawKafkaConnection connection = connect()) {
+      connection.sendRaw(ByteBuffer.allocate(4).putInt(512 * 1024 * 1024).array());
+      assertThat(connection.readFrame()).isEmpty();
     }
     assertStillServes();
   }
 
   @Test
   void shouldSurviveATruncatedFrame() throws Exception {
-    try (Socket socket = connect()) {
-      OutputStream out = socket.getOutputStream();
-      out.write(ByteBuffer.allocate(4).putInt(100).array());
-      out.write(new byte[30]);
-      out.flush();
+    try (RawKafkaConnection connection = connect()) {
+      connection.sendRaw(ByteBuffer.allocate(4).putInt(100).array());
+      connection.sendRaw(new byte[30]);
     }
     assertStillServes();
   }
@@ -117,15 +108,15 @@ class BadInputTest {
 
   @Test
   void shouldAnswerApiVersionsOfAnUnknownVersionWithTheSupportedRange() throws Exception {
-    try (Socket socket = connect()) {
+    try (RawKafkaConnection connection = connect()) {
       // A header v1 by hand (kafka-clients will not build a version it does not know): api key,
       // version, correlation id, client id; a client from the future may send any body.
       byte[] clientId = "test".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       ByteBuffer frame = ByteBuffer.allocate(2 + 2 + 4 + 2 + clientId.length + 8);
       frame.putShort(ApiKeys.API_VERSIONS.id).putShort((short) 99).putInt(42);
       frame.putShort((short) clientId.length).put(clientId).putLong(0);
-      send(socket, frame.array());
-      ByteBuffer answer = ByteBuffer.wrap(readFrame(socket).orElseThrow());
+      connection.sendFrame(frame.array());
+      ByteBuffer answer = ByteBuffer.wrap(connection.readFrame().orElseThrow());
       assertThat(ResponseHeader.parse(answer, (short) 0).correlationId()).isEqualTo(42);
       ApiVersionsResponse response =
           (ApiVersionsResponse)
@@ -179,13 +170,14 @@ class BadInputTest {
     List<ByteBuffer> valid = validRequests();
     try {
       for (int i = 0; i < 300; i++) {
-        byte[] frame = toArray(valid.get(random.nextInt(valid.size())).duplicate());
+        byte[] frame =
+            RawKafkaConnection.toArray(valid.get(random.nextInt(valid.size())).duplicate());
         byte[] mutated = mutate(frame, random);
-        try (Socket socket = connect()) {
-          socket.setSoTimeout(2000);
-          send(socket, mutated);
+        try (RawKafkaConnection connection = connect()) {
+          connection.setReadTimeoutMs(2000);
+          connection.sendFrame(mutated);
           try {
-            readFrame(socket); // an answer or a close: both are fine, a hang is not
+            connection.readFrame(); // an answer or a close: both are fine, a hang is not
           } catch (SocketTimeoutException e) {
             // A frame cut short leaves the server waiting for the rest, as it should.
           }
@@ -250,10 +242,8 @@ class BadInputTest {
 
   private AbstractResponse roundTrip(AbstractRequest request, ApiKeys key) throws IOException {
     RequestHeader header = new RequestHeader(key, request.version(), "test", 7);
-    try (Socket socket = connect()) {
-      send(socket, toArray(request.serializeWithHeader(header)));
-      ByteBuffer answer = ByteBuffer.wrap(readFrame(socket).orElseThrow());
-      return AbstractResponse.parseResponse(answer, header);
+    try (RawKafkaConnection connection = connect()) {
+      return connection.roundTrip(request, header);
     }
   }
 
@@ -271,36 +261,7 @@ class BadInputTest {
     return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
   }
 
-  private Socket connect() throws IOException {
-    Socket socket = new Socket("127.0.0.1", listener.port());
-    socket.setSoTimeout(10_000);
-    return socket;
-  }
-
-  private static void send(Socket socket, byte[] payload) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(ByteBuffer.allocate(4).putInt(payload.length).array());
-    out.write(payload);
-    out.flush();
-  }
-
-  /** The next response frame, or empty if the server closed the connection. */
-  private static Optional<byte[]> readFrame(Socket socket) throws IOException {
-    InputStream in = socket.getInputStream();
-    DataInputStream data = new DataInputStream(in);
-    try {
-      int size = data.readInt();
-      byte[] frame = new byte[size];
-      data.readFully(frame);
-      return Optional.of(frame);
-    } catch (EOFException | java.net.SocketException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static byte[] toArray(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
+  private RawKafkaConnection connect() throws IOException {
+    return new RawKafkaConnection(listener.port());
   }
 }

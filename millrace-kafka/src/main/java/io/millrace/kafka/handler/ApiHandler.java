@@ -13,4 +13,14 @@ import org.apache.kafka.common.requests.RequestContext;
  */
 public interface ApiHandler {
   CompletableFuture<AbstractResponse> handle(RequestContext context, AbstractRequest request);
+
+  /**
+   * True when {@link #handle} has done all of a request's work by the time it returns, so that a
+   * response still pending only waits to be sent (Produce waiting for an fsync). The network layer
+   * then handles the connection's next requests meanwhile. False (the default) when the pending
+   * work could be affected by the requests behind it, as with a Fetch waiting for data.
+   */
+  default boolean appliedOnReturn() {
+    return false;
+  }
 }

@@ -38,6 +38,15 @@ public final class ProduceHandler implements ApiHandler {
     this.broker = broker;
   }
 
+  /**
+   * The appends are done when {@link #handle} returns; an acks=all answer only waits for the fsync,
+   * so the connection's next Produce requests are appended meanwhile and share that fsync.
+   */
+  @Override
+  public boolean appliedOnReturn() {
+    return true;
+  }
+
   @Override
   public CompletableFuture<AbstractResponse> handle(
       RequestContext context, AbstractRequest request) {

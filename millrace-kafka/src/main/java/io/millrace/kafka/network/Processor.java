@@ -43,7 +43,10 @@ final class Processor implements Runnable, AutoCloseable {
   private int nextConnectionNumber;
 
   private record Finished(
-      Connection connection, RequestHandler.Outcome outcome, Throwable failure) {}
+      Connection connection,
+      Connection.InFlight request,
+      RequestHandler.Outcome outcome,
+      Throwable failure) {}
 
   Processor(
       int id,
@@ -85,7 +88,7 @@ final class Processor implements Runnable, AutoCloseable {
             onReadable(connection);
           }
           if (key.isValid() && key.isWritable()) {
-            onWritable(connection);
+            writeAnswers(connection);
           }
         }
         selector.selectedKeys().clear();
@@ -123,103 +126,125 @@ final class Processor implements Runnable, AutoCloseable {
     }
   }
 
+  /** Reads and dispatches the frames the socket has, as long as the connection may take more. */
   private void onReadable(Connection connection) {
     try {
-      Connection.ReadResult result = connection.read(maxRequestBytes);
-      connection.lastActivityNanos = System.nanoTime();
-      switch (result) {
-        case INCOMPLETE -> {}
-        case END_OF_STREAM -> close(connection, null);
-        case TOO_LARGE ->
+      while (connection.mayRead()) {
+        Connection.ReadResult result = connection.read(maxRequestBytes);
+        connection.lastActivityNanos = System.nanoTime();
+        switch (result) {
+          case INCOMPLETE -> {
+            updateInterest(connection);
+            return;
+          }
+          case END_OF_STREAM -> {
+            close(connection, null);
+            return;
+          }
+          case TOO_LARGE -> {
             close(
                 connection,
                 "request of "
                     + connection.frameSizeClaimed()
                     + " bytes exceeds the limit of "
                     + maxRequestBytes);
-        case FRAME_READY -> dispatch(connection, connection.takeFrame());
+            return;
+          }
+          case FRAME_READY -> dispatch(connection, connection.takeFrame());
+        }
+        if (!connection.socket.isOpen()) {
+          return;
+        }
       }
+      updateInterest(connection);
     } catch (IOException e) {
       close(connection, null);
     }
   }
 
   private void dispatch(Connection connection, ByteBuffer frame) {
-    connection.state = Connection.State.HANDLING;
-    connection.key.interestOps(0);
-    CompletableFuture<RequestHandler.Outcome> outcome;
+    RequestHandler.Handling handling;
     try {
-      outcome = handler.handle(connection.info, frame);
+      handling = handler.handle(connection.info, frame);
     } catch (VirtualMachineError e) {
       throw e;
     } catch (RuntimeException | Error e) {
-      outcome = CompletableFuture.failedFuture(e);
+      handling = new RequestHandler.Handling(CompletableFuture.failedFuture(e), true);
     }
+    CompletableFuture<RequestHandler.Outcome> outcome = handling.outcome();
+    Connection.InFlight request = connection.track(handling.applied());
     if (outcome.isDone()) {
-      // Answered on this thread: no queue, no wake-up.
-      RequestHandler.Outcome result = outcome.exceptionally(e -> null).join();
-      onFinished(new Finished(connection, result, result == null ? failureOf(outcome) : null));
+      // Answered on this thread: no queue, no wake-up (whenComplete runs at once here).
+      outcome.whenComplete(request::complete);
+      writeAnswers(connection);
       return;
     }
     outcome.whenComplete(
         (result, failure) -> {
-          finished.add(new Finished(connection, result, failure));
+          finished.add(new Finished(connection, request, result, failure));
           selector.wakeup();
         });
-  }
-
-  private static Throwable failureOf(CompletableFuture<?> future) {
-    try {
-      future.join();
-      return new IllegalStateException("handler returned no outcome");
-    } catch (RuntimeException e) {
-      return e.getCause() == null ? e : e.getCause();
-    }
   }
 
   private void completeFinishedRequests() {
     Finished done;
     while ((done = finished.poll()) != null) {
-      onFinished(done);
-    }
-  }
-
-  private void onFinished(Finished done) {
-    Connection connection = done.connection();
-    if (!connection.socket.isOpen()) {
-      return;
-    }
-    if (done.failure() != null || done.outcome() == null) {
-      LOG.warn("request from {} failed; closing the connection", connection.info, done.failure());
-      close(connection, null);
-      return;
-    }
-    switch (done.outcome()) {
-      case RequestHandler.Respond respond -> {
-        connection.startWriting(respond.response());
-        onWritable(connection);
+      Connection connection = done.connection();
+      if (!connection.socket.isOpen()) {
+        continue;
       }
-      case RequestHandler.NoResponse ignored -> readNext(connection);
-      case RequestHandler.Close close -> close(connection, close.reason());
+      done.request().complete(done.outcome(), done.failure());
+      writeAnswers(connection);
     }
   }
 
-  private void onWritable(Connection connection) {
+  /**
+   * Writes the answers that are ready, oldest first, and stops at the first one still pending or at
+   * a response the socket cannot take whole.
+   */
+  private void writeAnswers(Connection connection) {
     try {
-      if (connection.write()) {
-        readNext(connection);
-      } else {
-        connection.key.interestOps(SelectionKey.OP_WRITE);
+      while (true) {
+        if (connection.isWriting()) {
+          if (!connection.write()) {
+            break;
+          }
+          connection.lastActivityNanos = System.nanoTime();
+        }
+        Connection.InFlight answered = connection.pollAnswerable();
+        if (answered == null) {
+          break;
+        }
+        if (answered.failure() != null) {
+          LOG.warn(
+              "request from {} failed; closing the connection",
+              connection.info,
+              answered.failure());
+          close(connection, null);
+          return;
+        }
+        switch (answered.outcome()) {
+          case RequestHandler.Respond respond -> connection.startWriting(respond.response());
+          case RequestHandler.NoResponse ignored -> {}
+          case RequestHandler.Close close -> {
+            close(connection, close.reason());
+            return;
+          }
+        }
       }
-      connection.lastActivityNanos = System.nanoTime();
+      updateInterest(connection);
     } catch (IOException e) {
       close(connection, null);
     }
   }
 
-  private void readNext(Connection connection) {
-    connection.state = Connection.State.READING;
-    connection.key.interestOps(SelectionKey.OP_READ);
+  private static void updateInterest(Connection connection) {
+    int ops =
+        (connection.mayRead() ? SelectionKey.OP_READ : 0)
+            | (connection.isWriting() ? SelectionKey.OP_WRITE : 0);
+    if (connection.key.isValid() && connection.key.interestOps() != ops) {
+      connection.key.interestOps(ops);
+    }
   }
 
   private void closeIdleConnections() {
@@ -229,7 +254,7 @@ final class Processor implements Runnable, AutoCloseable {
     }
     nextIdleCheckNanos = now + IDLE_CHECK_INTERVAL_NANOS;
     for (Connection connection : List.copyOf(connections)) {
-      if (connection.state == Connection.State.READING
+      if (connection.isWaitingForClient()
           && now - connection.lastActivityNanos > idleTimeoutNanos) {
         close(connection, "idle for longer than the idle timeout");
       }

@@ -23,11 +23,29 @@ public interface RequestHandler {
   record Close(String reason) implements Outcome {}
 
   /**
+   * A request taken by the handler.
+   *
+   * @param outcome completes when the answer is known
+   * @param applied true when everything the request does that a later request of the same
+   *     connection could observe is already done, and {@code outcome} only waits to answer (a
+   *     Produce appended and waiting for its fsync). The connection may then read and handle its
+   *     next requests before this one is answered; answers still go out in request order. False
+   *     holds later requests back until this one completes, as a Kafka broker does for all.
+   */
+  record Handling(CompletableFuture<Outcome> outcome, boolean applied) {
+
+    /** A request answered at once. */
+    public static Handling done(Outcome outcome) {
+      return new Handling(CompletableFuture.completedFuture(outcome), true);
+    }
+  }
+
+  /**
    * Handles the frame {@code payload} (the bytes after the 4-byte size prefix).
    *
    * @param connection identifies the client for logs, quotas and group membership
    */
-  CompletableFuture<Outcome> handle(ConnectionInfo connection, ByteBuffer payload);
+  Handling handle(ConnectionInfo connection, ByteBuffer payload);
 
   /** The client side of a connection. */
   record ConnectionInfo(String id, java.net.InetAddress address, int port) {}
