@@ -205,6 +205,59 @@ class KcatTest {
     }
   }
 
+  /**
+   * Without idempotence librdkafka keeps up to a million requests in flight per connection: many
+   * small batches pipelined on one connection, with each acks setting (acks=0 gets no answers).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "1", "all"})
+  void shouldStoreEveryRecordOnceFromAPipeliningKcatProducer(String acks) throws Exception {
+    String topic = "pipelined-acks-" + acks;
+    log.createTopic(topic, PARTITIONS, Map.of());
+    int count = 20_000;
+    StringBuilder input = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      input.append('k').append(i).append(":v").append(i).append('\n');
+    }
+    ExternalClient.Result produced =
+        clients.run(
+            kcat(
+                "-P",
+                "-t",
+                topic,
+                "-K",
+                ":",
+                "-X",
+                "acks=" + acks,
+                "-X",
+                "linger.ms=0",
+                "-X",
+                "batch.num.messages=50"),
+            input.toString().getBytes(StandardCharsets.US_ASCII),
+            CLIENT_TIMEOUT);
+    assertThat(produced.exitCode()).as(produced.describe()).isZero();
+    // acks=0: kcat may exit before the listener has appended the last batches.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                log.partitions(topic).stream().mapToLong(PartitionLog::logEndOffset).sum()
+                    == count);
+
+    ExternalClient.Result consumed =
+        clients.run(
+            kcat("-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k %s\n"),
+            new byte[0],
+            CLIENT_TIMEOUT);
+    assertThat(consumed.exitCode()).as(consumed.describe()).isZero();
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      expected.add("k" + i + " v" + i);
+    }
+    assertThat(consumed.stdoutText().lines().toList())
+        .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
   @Test
   void shouldHandKcatWhatTheJavaProducerWroteByteIdentical() throws Exception {
     String topic = "java-written";
