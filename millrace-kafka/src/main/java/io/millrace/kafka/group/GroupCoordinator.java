@@ -440,6 +440,12 @@ public final class GroupCoordinator implements AutoCloseable {
   /**
    * Checks that an offset commit comes from a current member (generation >= 0), or from a client
    * outside group management while the group has no members (generation -1).
+   *
+   * <p>As in Kafka, a member of the current generation may commit while the group is preparing a
+   * rebalance: that is when members commit what they processed before giving their partitions up
+   * (librdkafka commits on revoke before it rejoins; the Java client before its JoinGroup). Only
+   * between the joins and the SyncGroup, when the generation has moved on but assignments are not
+   * out yet, is a commit refused with {@code REBALANCE_IN_PROGRESS}.
    */
   public Errors validateCommit(String groupId, int generationId, String memberId) {
     ConsumerGroup group = groups.get(groupId);
@@ -457,8 +463,7 @@ public final class GroupCoordinator implements AutoCloseable {
       if (generationId != group.generationId) {
         return Errors.ILLEGAL_GENERATION;
       }
-      if (group.state == GroupState.PREPARING_REBALANCE
-          || group.state == GroupState.COMPLETING_REBALANCE) {
+      if (group.state == GroupState.COMPLETING_REBALANCE) {
         return Errors.REBALANCE_IN_PROGRESS;
       }
       member.lastHeartbeatNanos = System.nanoTime();

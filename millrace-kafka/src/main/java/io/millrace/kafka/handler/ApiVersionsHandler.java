@@ -14,6 +14,12 @@ import org.apache.kafka.common.requests.RequestContext;
 /**
  * ApiVersions: tells clients which APIs and versions Millrace answers. A request in a version we do
  * not know gets UNSUPPORTED_VERSION with the list, so the client can retry with one we do.
+ *
+ * <p>Produce is advertised from version 0 although versions 0 to 2 are gone (KIP-896), as Kafka 4
+ * brokers do (KAFKA-18659): librdkafka (2.0.2 here; librdkafka issue 4956) only compresses with
+ * gzip, snappy or lz4 when the broker lists Produce v0, and otherwise sends every batch
+ * uncompressed, with nothing but a debug line to say so. Clients pick the highest version both
+ * sides know, so none asks for v0 to v2.
  */
 public final class ApiVersionsHandler implements ApiHandler {
 
@@ -39,11 +45,17 @@ public final class ApiVersionsHandler implements ApiHandler {
       versions.add(
           new ApiVersionsResponseData.ApiVersion()
               .setApiKey(key.id)
-              .setMinVersion(key.oldestVersion())
+              .setMinVersion(advertisedMinVersion(key))
               .setMaxVersion(key.latestVersion()));
     }
     return CompletableFuture.completedFuture(
         new ApiVersionsResponse(
             new ApiVersionsResponseData().setErrorCode(error.code()).setApiKeys(versions)));
+  }
+
+  private static short advertisedMinVersion(ApiKeys key) {
+    return key == ApiKeys.PRODUCE
+        ? ApiKeys.PRODUCE_API_VERSIONS_RESPONSE_MIN_VERSION
+        : key.oldestVersion();
   }
 }
