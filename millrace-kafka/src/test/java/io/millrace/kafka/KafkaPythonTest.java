@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,14 +30,10 @@ class KafkaPythonTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void shouldRunTheGuidesProducerAndGroupConsumerSamples() throws Exception {
-    boolean available =
-        Files.isExecutable(PYTHON)
-            && new ProcessBuilder(PYTHON.toString(), "-c", "import kafka").start().waitFor() == 0;
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(
-          available, "kafka-python is not installed (apt-get install python3-kafka)");
-    }
-    assertThat(available).as("kafka-python must be installed in CI").isTrue();
+    ExternalClient.requireInstalled(
+        ExternalClient.runsCleanly(PYTHON.toString(), "-c", "import kafka"),
+        "kafka-python",
+        "apt-get install python3-kafka");
 
     Path script = dir.resolve("guide_round_trip.py");
     try (var in = getClass().getResourceAsStream("/python/guide_round_trip.py")) {
