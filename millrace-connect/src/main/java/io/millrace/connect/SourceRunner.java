@@ -3,12 +3,10 @@ package io.millrace.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.log.PartitionLog;
-import io.millrace.log.format.LogRecord;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriteRecord;
 import io.millrace.log.write.WriteResult;
 import io.millrace.log.write.WriteStatus;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -260,33 +258,12 @@ public final class SourceRunner implements Runnable {
   }
 
   private List<WriteRecord> toRecords(long pageSequence, List<SourceItem> items, JsonNode after) {
-    byte[] name = settings.name().getBytes(StandardCharsets.UTF_8);
-    byte[] cursorJson;
     try {
-      cursorJson = mapper.writeValueAsBytes(after);
+      return PageRecords.build(
+          settings.name(), pageSequence, items, mapper.writeValueAsBytes(after));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot encode the cursor of " + settings.name(), e);
     }
-    List<WriteRecord> records = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      SourceItem item = items.get(i);
-      List<LogRecord.Header> headers = new ArrayList<>(4);
-      headers.add(new LogRecord.Header(SourceHeaders.SOURCE, name));
-      headers.add(
-          new LogRecord.Header(
-              SourceHeaders.PAGE, SourceHeaders.pageValue(pageSequence, i, items.size())));
-      if (i == items.size() - 1) {
-        headers.add(new LogRecord.Header(SourceHeaders.CURSOR, cursorJson));
-      }
-      if (item.id() != null) {
-        headers.add(
-            new LogRecord.Header(SourceHeaders.ID, item.id().getBytes(StandardCharsets.UTF_8)));
-      }
-      records.add(
-          new WriteRecord(
-              WriteRecord.ANY_PARTITION, item.key(), item.value(), headers, WriteRecord.NOW));
-    }
-    return records;
   }
 
   private static List<WriteRecord> unstored(List<WriteRecord> sent, WriteResult result) {
@@ -323,16 +300,20 @@ public final class SourceRunner implements Runnable {
         continue;
       }
       metrics.failure("checkpoint_" + result.status().name().toLowerCase(java.util.Locale.ROOT));
+      if (!result.status().isRetriable()) {
+        LOG.error(
+            "source {}: storing its position failed ({}); the source stops",
+            settings.name(),
+            result);
+        state = State.FAILED;
+        return false;
+      }
       long delayMs = settings.retry().delayMs(++attempt, 0, random);
       LOG.warn(
           "source {}: storing its position failed ({}); retrying in {} ms",
           settings.name(),
           result,
           delayMs);
-      if (!result.status().isRetriable()) {
-        state = State.FAILED;
-        return false;
-      }
       waitMs(delayMs);
     }
     return false;
