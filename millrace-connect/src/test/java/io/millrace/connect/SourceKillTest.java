@@ -50,7 +50,7 @@ class SourceKillTest {
   private void killAndRecover(long seed) throws Exception {
     Random random = new Random(seed);
     Path dataDir = tempDir.resolve("data");
-    try (FeedServer server = new FeedServer(3, 60)) {
+    try (FeedServer server = new FeedServer(3, 200)) {
       for (int run = 1; run <= KILLS; run++) {
         Process child = startChild(dataDir, server, run);
         try {
@@ -67,7 +67,7 @@ class SourceKillTest {
         } finally {
           child.destroyForcibly();
         }
-        server.addItems(random.nextInt(40));
+        server.addItems(random.nextInt(100));
       }
       int total = server.itemCount();
       try (Log log = Log.open(LogOptions.defaults(dataDir));
