@@ -190,11 +190,12 @@ public final class TopicWriter {
     int[] order = groupByPartition(partitionOf, partitionCount);
     encoder.reset();
     int maxMessageBytes = topic.config().maxMessageBytes();
+    int count = records.size();
     int i = 0;
-    while (i < order.length) {
+    while (i < count) {
       int partition = partitionOf[order[i]];
       encoder.beginBatch();
-      for (; i < order.length && partitionOf[order[i]] == partition; i++) {
+      for (; i < count && partitionOf[order[i]] == partition; i++) {
         WriteRecord record = records.get(order[i]);
         offsets[order[i]] = encoder.recordCount(); // the index in its batch, for now
         long timestamp = record.timestampMs() == WriteRecord.NOW ? nowMs : record.timestampMs();
@@ -225,8 +226,14 @@ public final class TopicWriter {
     return appendAll(topic.name(), partitions, encoder, batchStart, partitionOf, offsets);
   }
 
-  /** Record indexes sorted by partition, stable within a partition (a counting sort). */
+  /**
+   * Record indexes sorted by partition, stable within a partition (a counting sort). A call whose
+   * records all go to one partition (the usual case) gets a shared identity order.
+   */
   private static int[] groupByPartition(int[] partitionOf, int partitionCount) {
+    if (onePartition(partitionOf)) {
+      return identity(partitionOf.length);
+    }
     int[] firstSlot = new int[partitionCount + 1];
     for (int partition : partitionOf) {
       firstSlot[partition + 1]++;
@@ -237,6 +244,30 @@ public final class TopicWriter {
     int[] order = new int[partitionOf.length];
     for (int i = 0; i < partitionOf.length; i++) {
       order[firstSlot[partitionOf[i]]++] = i;
+    }
+    return order;
+  }
+
+  private static boolean onePartition(int[] partitionOf) {
+    for (int i = 1; i < partitionOf.length; i++) {
+      if (partitionOf[i] != partitionOf[0]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** 0, 1, 2, … shared by every call; grown (and replaced) for a larger call, never changed. */
+  private static volatile int[] identityOrder = new int[0];
+
+  private static int[] identity(int length) {
+    int[] order = identityOrder;
+    if (order.length < length) {
+      order = new int[Math.max(length, 2 * order.length)];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      identityOrder = order;
     }
     return order;
   }

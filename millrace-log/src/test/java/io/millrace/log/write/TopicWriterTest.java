@@ -216,4 +216,64 @@ class TopicWriterTest {
     capacity.get(10, TimeUnit.SECONDS);
     assertThat(writer.tryWrite("t", toPartition0).status()).isEqualTo(WriteStatus.OK);
   }
+
+  @Test
+  void whenOnePartitionIsFull_thenABackPressuredCallHoldsNoBudgetAnywhere() throws Exception {
+    Log log = logs.open();
+    log.createTopic(
+        "t",
+        2,
+        Map.of(
+            TopicConfig.FLUSH_POLICY,
+            FlushPolicy.GROUP_COMMIT.configName(),
+            TopicConfig.FLUSH_INTERVAL_MS,
+            "3600000"));
+    TopicWriter writer = new TopicWriter(log, new WriterOptions(100_000, 5_000, 1_000, 5_000));
+    WriteResult filling =
+        writer.tryWrite(
+            "t", List.of(new WriteRecord(0, null, new byte[4_500], List.of(), WriteRecord.NOW)));
+    assertThat(filling.status()).isEqualTo(WriteStatus.OK);
+    long pending = writer.pendingBytes();
+
+    WriteResult spanning =
+        writer.tryWrite(
+            "t",
+            List.of(
+                new WriteRecord(1, null, new byte[100], List.of(), WriteRecord.NOW),
+                new WriteRecord(0, null, new byte[1_000], List.of(), WriteRecord.NOW)));
+
+    assertThat(spanning.status()).isEqualTo(WriteStatus.BACK_PRESSURED);
+    assertThat(writer.pendingBytes()).isEqualTo(pending);
+    assertThat(log.partitions("t").get(1).logEndOffset()).isZero();
+  }
+
+  @Test
+  void whenTheDiskFillsMidCall_thenResultSaysWhichRecordsWereStored() throws Exception {
+    io.millrace.log.testing.FaultInjectingFileIo disk =
+        new io.millrace.log.testing.FaultInjectingFileIo();
+    Log log = logs.open(logs.options().withFileIo(disk));
+    log.createTopic("t", 2, Map.of());
+    TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
+    List<WriteRecord> records =
+        List.of(
+            new WriteRecord(0, null, bytes("small"), List.of(), WriteRecord.NOW),
+            new WriteRecord(1, null, new byte[5_000], List.of(), WriteRecord.NOW));
+    disk.limitFreeBytes(1_000);
+
+    WriteResult result = writer.tryWrite("t", records);
+
+    assertThat(result.status()).isEqualTo(WriteStatus.STORAGE_ERROR);
+    assertThat(result.status().isRetriable()).isTrue();
+    assertThat(result.offsets()[0]).isZero();
+    assertThat(result.offsets()[1]).isEqualTo(-1);
+    assertThat(result.storedCount()).isEqualTo(1);
+    result.durable().get(10, TimeUnit.SECONDS);
+    assertThat(writer.pendingBytes()).isZero();
+    assertThat(log.partitions("t").get(1).logEndOffset()).isZero();
+
+    disk.spaceReturns();
+    WriteResult retry = writer.tryWrite("t", List.of(records.get(1)));
+    assertThat(retry.status()).isEqualTo(WriteStatus.OK);
+    assertThat(retry.offsets()[0]).isZero();
+  }
 }
