@@ -65,6 +65,10 @@ public final class SourceScheduler implements AutoCloseable {
     List<ConfigProblem> problems = new ArrayList<>();
     settings.validate(problems);
     ConfigProblem.requireNone(settings.name(), problems);
+    if (!source.name().equals(settings.name())) {
+      throw new IllegalArgumentException(
+          "source " + source.name() + " was given the settings of " + settings.name());
+    }
     if (log.describeTopic(settings.topic()).isEmpty()) {
       throw new IllegalArgumentException(
           "source " + settings.name() + ": topic " + settings.topic() + " does not exist");

@@ -67,18 +67,6 @@ public final class BatchEncoder {
   }
 
   /**
-   * The bytes one record takes in a batch, so callers can check limits before encoding; the same
-   * arithmetic as {@link #addRecord} (the timestamp delta is assumed at its largest).
-   */
-  public static int maxRecordSize(byte[] key, byte[] value, List<LogRecord.Header> headers) {
-    int body = 1 + 10 + 5 + lengthPrefixed(key) + lengthPrefixed(value) + 5;
-    for (LogRecord.Header header : headers) {
-      body += 5 + Utf8.encodedLength(header.key()) + lengthPrefixed(header.value());
-    }
-    return 5 + body;
-  }
-
-  /**
    * Appends one record to the open batch.
    *
    * @return false if the buffer would grow past its maximum (nothing was written)
@@ -202,10 +190,6 @@ public final class BatchEncoder {
     grown.put(buffer.flip());
     buffer = grown;
     return true;
-  }
-
-  private static int lengthPrefixed(byte[] bytes) {
-    return 5 + (bytes == null ? 0 : bytes.length);
   }
 
   private static int sizeOfBytes(byte[] bytes) {
