@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The process {@code SourceKillTest} kills with {@code kill -9}: opens a log on {@code args[0]},
- * creates topic "events" (3 partitions, group commit every 30 ms) if needed, and runs an HTTP
- * polling source named "feed" against the cursor feed at {@code args[1]} until it is killed.
- * Records have no key, so each page is one append to one partition.
+ * The process the kill tests kill with {@code kill -9}: opens a log on {@code args[0]}, creates
+ * topic "events" (3 partitions, group commit every 30 ms) if needed, and runs an HTTP polling
+ * source named "feed" against the cursor feed at {@code args[1]} until it is killed. Records have
+ * no key, so each page is one append to one partition.
  */
 public final class SourceCrashChild {
 
@@ -45,6 +45,24 @@ public final class SourceCrashChild {
         new RetryPolicy(5, 5, 50));
   }
 
+  public static io.millrace.connect.jdbc.JdbcPollingSourceConfig jdbcConfig(
+      String jdbcUrl, String table) {
+    return new io.millrace.connect.jdbc.JdbcPollingSourceConfig(
+        "rows",
+        "events",
+        jdbcUrl,
+        "postgres",
+        "",
+        "SELECT id, name, updated_at FROM " + table,
+        "updated_at",
+        "id",
+        null,
+        3,
+        5,
+        10_000,
+        new RetryPolicy(5, 5, 50));
+  }
+
   public static void main(String[] args) throws Exception {
     Log log = Log.open(LogOptions.defaults(Path.of(args[0])));
     if (log.describeTopic("events").isEmpty()) {
@@ -59,7 +77,6 @@ public final class SourceCrashChild {
               io.millrace.log.TopicConfig.FLUSH_INTERVAL_MS,
               "30"));
     }
-    HttpPollingSourceConfig config = config(URI.create(args[1]));
     SourceScheduler scheduler =
         new SourceScheduler(
             log,
@@ -67,7 +84,15 @@ public final class SourceCrashChild {
                 log, io.millrace.log.write.WriterOptions.DEFAULTS),
             new SimpleMeterRegistry(),
             Duration.ofSeconds(5));
-    scheduler.start(new HttpPollingSource(config, new ObjectMapper()), config.settings());
+    if (args[1].startsWith("jdbc:")) {
+      var config = jdbcConfig(args[1], args[2]);
+      scheduler.start(
+          new io.millrace.connect.jdbc.JdbcPollingSource(config, new ObjectMapper()),
+          config.settings());
+    } else {
+      HttpPollingSourceConfig config = config(URI.create(args[1]));
+      scheduler.start(new HttpPollingSource(config, new ObjectMapper()), config.settings());
+    }
     System.out.println("READY ;");
     System.out.flush();
     Thread.currentThread().join(); // until killed
