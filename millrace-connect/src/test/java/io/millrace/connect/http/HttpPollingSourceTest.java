@@ -211,4 +211,50 @@ class HttpPollingSourceTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("url: must be an absolute http:// or https:// URL");
   }
+
+  @Test
+  void whenTheWriterIsBackPressured_thenTheSourceWaitsAndLosesNothing() throws Exception {
+    server = new FeedServer(7, 30);
+    Log log = logs.open();
+    log.createTopic("events", 3, Map.of());
+    log.createTopic(
+        "hog",
+        1,
+        Map.of(
+            io.millrace.log.TopicConfig.FLUSH_POLICY,
+            "group-commit",
+            io.millrace.log.TopicConfig.FLUSH_INTERVAL_MS,
+            "3600000"));
+    TopicWriter writer = new TopicWriter(log, new WriterOptions(20_000, 20_000, 1_000, 10_000));
+    // Another writer of the same budget (HTTP push, say) fills it with data not yet durable, to
+    // within a few bytes of the limit: nothing the source writes fits any more.
+    for (int valueBytes : new int[] {3_000, 300, 1}) {
+      List<io.millrace.log.write.WriteRecord> filler =
+          List.of(
+              new io.millrace.log.write.WriteRecord(
+                  0, null, new byte[valueBytes], List.of(), io.millrace.log.write.WriteRecord.NOW));
+      int writes = 0;
+      io.millrace.log.write.WriteResult result;
+      while ((result = writer.tryWrite("hog", filler)).isOk()) {
+        assertThat(++writes).isLessThan(1_000);
+      }
+      assertThat(result.status()).isEqualTo(io.millrace.log.write.WriteStatus.BACK_PRESSURED);
+    }
+    scheduler = new SourceScheduler(log, writer, registry, Duration.ofSeconds(10));
+    HttpPollingSourceConfig config = cursorConfig(server.uri("/items"), "/id");
+    scheduler.start(new HttpPollingSource(config, MAPPER), config.settings());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> registry.counter("millrace.source.backpressured", "source", "feed").count() > 0);
+    assertThat(TopicContents.field(log, "events", "id")).isEmpty();
+
+    log.partitions("hog").get(0).flush(); // durable: the budget is released
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> TopicContents.field(log, "events", "id").size() >= 30);
+    assertThat(TopicContents.field(log, "events", "id"))
+        .containsExactlyInAnyOrderElementsOf(expectedIds(30));
+  }
 }
