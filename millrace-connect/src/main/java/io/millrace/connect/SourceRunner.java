@@ -1,5 +1,6 @@
 package io.millrace.connect;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.log.PartitionLog;
@@ -9,12 +10,14 @@ import io.millrace.log.write.WriteResult;
 import io.millrace.log.write.WriteStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +56,7 @@ public final class SourceRunner implements Runnable {
   private final SourceSettings settings;
   private final TopicWriter writer;
   private final SourcePositionStore positions;
-  private final java.util.function.Supplier<List<PartitionLog>> topicPartitions;
+  private final Supplier<List<PartitionLog>> topicPartitions;
   private final SourceMetrics metrics;
   private final ObjectMapper mapper;
   private final Random random;
@@ -69,7 +72,7 @@ public final class SourceRunner implements Runnable {
       SourceSettings settings,
       TopicWriter writer,
       SourcePositionStore positions,
-      java.util.function.Supplier<List<PartitionLog>> topicPartitions,
+      Supplier<List<PartitionLog>> topicPartitions,
       SourceMetrics metrics,
       ObjectMapper mapper,
       Random random) {
@@ -230,7 +233,7 @@ public final class SourceRunner implements Runnable {
         waitForCapacity();
         continue;
       }
-      metrics.failure("write_" + result.status().name().toLowerCase(java.util.Locale.ROOT));
+      metrics.failure("write_" + result.status().name().toLowerCase(Locale.ROOT));
       if (!result.status().isRetriable()) {
         LOG.error(
             "source {}: page {} cannot be written ({}); the source stops",
@@ -261,7 +264,7 @@ public final class SourceRunner implements Runnable {
     try {
       return PageRecords.build(
           settings.name(), pageSequence, items, mapper.writeValueAsBytes(after));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot encode the cursor of " + settings.name(), e);
     }
   }
@@ -299,7 +302,7 @@ public final class SourceRunner implements Runnable {
         waitForCapacity();
         continue;
       }
-      metrics.failure("checkpoint_" + result.status().name().toLowerCase(java.util.Locale.ROOT));
+      metrics.failure("checkpoint_" + result.status().name().toLowerCase(Locale.ROOT));
       if (!result.status().isRetriable()) {
         LOG.error(
             "source {}: storing its position failed ({}); the source stops",

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs polling sources, each on its own virtual thread ({@code millrace-source-NAME}), writing
@@ -24,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * interrupts them (an interrupt would close the log's file channels).
  */
 public final class SourceScheduler implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SourceScheduler.class);
 
   private final Log log;
   private final TopicWriter writer;
@@ -110,8 +114,7 @@ public final class SourceScheduler implements AutoCloseable {
     for (Running r : running.values()) {
       try {
         if (!r.thread().join(closeTimeout)) {
-          org.slf4j.LoggerFactory.getLogger(SourceScheduler.class)
-              .warn("source thread {} did not stop within {}", r.thread().getName(), closeTimeout);
+          LOG.warn("source thread {} did not stop within {}", r.thread().getName(), closeTimeout);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

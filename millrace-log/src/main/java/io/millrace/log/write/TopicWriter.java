@@ -11,6 +11,7 @@ import io.millrace.log.TopicDescription;
 import io.millrace.log.format.BatchEncoder;
 import io.millrace.log.format.BatchLayout;
 import io.millrace.log.format.LogRecord;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -186,7 +187,7 @@ public final class TopicWriter {
     int partitionCount = partitions.size();
     long[] offsets = new long[records.size()];
     int[] batchStart = new int[partitionCount];
-    java.util.Arrays.fill(batchStart, -1);
+    Arrays.fill(batchStart, -1);
     int[] order = groupByPartition(partitionOf, partitionCount);
     encoder.reset();
     int maxMessageBytes = topic.config().maxMessageBytes();
