@@ -6,6 +6,7 @@ import io.millrace.log.PartitionLog;
 import io.millrace.log.format.LogRecord;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +41,7 @@ final class PositionRecovery {
 
   private static final class Page {
     int count;
-    int found;
+    final BitSet found = new BitSet();
     JsonNode cursor;
     final List<String> ids = new ArrayList<>();
   }
@@ -64,12 +65,12 @@ final class PositionRecovery {
     int applied = 0;
     for (Map.Entry<Long, Page> entry : pages.entrySet()) {
       Page page = entry.getValue();
-      if (page.found != page.count || page.cursor == null) {
+      if (page.found.cardinality() != page.count || page.cursor == null) {
         LOG.warn(
             "source {}: page {} is incomplete in the log ({} of {} records); it is fetched again",
             sourceName,
             entry.getKey(),
-            page.found,
+            page.found.cardinality(),
             page.count);
         break;
       }
@@ -102,8 +103,11 @@ final class PositionRecovery {
       return;
     }
     Page page = pages.computeIfAbsent(mark.sequence(), s -> new Page());
+    if (mark.index() < 0 || mark.index() >= mark.count()) {
+      return; // not a header a runner wrote
+    }
     page.count = mark.count();
-    page.found++;
+    page.found.set(mark.index());
     if (mark.id() != null) {
       page.ids.add(mark.id());
     }

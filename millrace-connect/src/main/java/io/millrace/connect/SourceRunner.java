@@ -146,7 +146,9 @@ public final class SourceRunner implements Runnable {
     cursor = recovered.cursor();
     recentIds = new RecentIds(settings.maxRecentIds(), stored.recentIds());
     recovered.newIds().forEach(recentIds::add);
-    return recovered.pagesApplied() == 0 || storeCheckpoint();
+    // Always store: the new end offsets move past anything found, an incomplete page included,
+    // so its records are never mistaken for part of the page fetched again under its sequence.
+    return storeCheckpoint();
   }
 
   // -------------------------------------------------------------------------- polling
