@@ -625,7 +625,7 @@ public final class PartitionLog implements AutoCloseable {
           entry = segments.firstEntry();
         }
         while (entry != null) {
-          LogSlice slice = entry.getValue().slice(offset, maxBytes, true);
+          LogSlice slice = entry.getValue().slice(offset, maxBytes, true, end);
           if (slice != null) {
             return slice;
           }

@@ -346,6 +346,17 @@ public final class LogSegment implements AutoCloseable {
    * null if no batch in this segment holds an offset >= {@code offset}.
    */
   public LogSlice slice(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+    return slice(offset, maxBytes, minOneBatch, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #slice(long, int, boolean)}, holding only batches that start below {@code endOffset}.
+   * The partition passes its published log end offset: the writer appends a batch here before it
+   * publishes the new end, and a reader must not hand out records past the end it saw (a consumer
+   * would then fetch from an offset the partition still calls out of range).
+   */
+  public LogSlice slice(long offset, int maxBytes, boolean minOneBatch, long endOffset)
+      throws IOException {
     int limit = sizeBytes;
     int start = positionOf(offset, limit);
     if (start < 0) {
@@ -354,6 +365,9 @@ public final class LogSegment implements AutoCloseable {
     ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
     readHeader(start, header);
     long firstOffset = BatchLayout.baseOffset(header, 0);
+    if (firstOffset >= endOffset) {
+      return null;
+    }
     long lastOffset = BatchLayout.lastOffset(header, 0);
     int end = start + BatchLayout.sizeInBytes(header, 0);
     if (end - start > maxBytes && !minOneBatch) {
@@ -362,16 +376,19 @@ public final class LogSegment implements AutoCloseable {
     long byteLimit = Math.min((long) start + maxBytes, limit);
     // Jump close to the byte limit through the index, then walk the last few headers.
     int probe = index.batchPositionAtOrBefore((int) byteLimit);
-    int position = probe > end ? probe : end;
     if (probe > end) {
-      // Everything from end to probe fits; find the last offset before probe by walking on.
-      end = probe;
-      lastOffset = offsetBefore(probe);
+      long lastBeforeProbe = offsetBefore(probe);
+      if (lastBeforeProbe < endOffset) {
+        // Everything from end to probe fits and is published.
+        end = probe;
+        lastOffset = lastBeforeProbe;
+      }
     }
+    int position = end;
     while (position < limit) {
       readHeader(position, header);
       int size = BatchLayout.sizeInBytes(header, 0);
-      if ((long) position + size > byteLimit) {
+      if ((long) position + size > byteLimit || BatchLayout.baseOffset(header, 0) >= endOffset) {
         break;
       }
       position += size;

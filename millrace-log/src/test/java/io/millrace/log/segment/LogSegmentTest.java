@@ -158,6 +158,47 @@ class LogSegmentTest {
     }
   }
 
+  /**
+   * Property: with an end offset (the partition's published log end), a slice holds only batches
+   * that start below it, however much maxBytes would allow; the index jump must not pass it either.
+   */
+  @Test
+  void shouldSliceOnlyBatchesBelowTheEndOffset(Random random) throws IOException {
+    LogSegment segment = create();
+    appendRandom(segment, random, 60);
+
+    for (int probe = 0; probe < 3000; probe++) {
+      long offset = BASE + random.nextLong(segment.nextOffset() - BASE);
+      long endOffset = offset + 1 + random.nextLong(segment.nextOffset() - offset);
+      int maxBytes = 1 + random.nextInt(segment.sizeBytes() + 100);
+
+      LogSlice slice = segment.slice(offset, maxBytes, true, endOffset);
+
+      int first = 0;
+      while (stored.get(first).lastOffset() < offset) {
+        first++;
+      }
+      int lastIncluded = first;
+      while (lastIncluded + 1 < stored.size()
+          && stored.get(lastIncluded + 1).baseOffset() < endOffset
+          && stored.get(lastIncluded + 1).position()
+                  + stored.get(lastIncluded + 1).size()
+                  - stored.get(first).position()
+              <= maxBytes) {
+        lastIncluded++;
+      }
+      String context = "offset " + offset + " end " + endOffset + " maxBytes " + maxBytes;
+      assertThat(slice.firstOffset()).as(context).isEqualTo(stored.get(first).baseOffset());
+      assertThat(slice.nextOffset())
+          .as(context)
+          .isEqualTo(stored.get(lastIncluded).lastOffset() + 1);
+    }
+    long end = segment.nextOffset();
+    assertThat(segment.slice(stored.get(10).baseOffset(), 1000, true, stored.get(10).baseOffset()))
+        .isNull();
+    assertThat(segment.slice(BASE, Integer.MAX_VALUE, true, end).nextOffset()).isEqualTo(end);
+  }
+
   @Test
   void shouldReturnOneWholeBatchEvenIfLargerThanMaxBytes() throws IOException {
     LogSegment segment = create();
