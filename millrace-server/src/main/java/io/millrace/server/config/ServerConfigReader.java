@@ -51,7 +51,14 @@ public final class ServerConfigReader {
   /** Reads the file (if any) and applies the flags. */
   public ServerConfig read(Optional<Path> file, CommandLineOverrides flags) {
     if (file.isEmpty()) {
-      return read("(defaults)", new StringReader(""), flags);
+      // No YAML parser needed (nor its class loading, at startup): bind an empty file.
+      List<ConfigProblem> problems = new ArrayList<>();
+      Mapping empty = new Mapping(Map.of(), Map.of(), new ConfigLocation("(defaults)", 1, 1));
+      ServerConfig config = bind(new SectionReader("", empty, problems), flags, problems);
+      if (!problems.isEmpty()) {
+        throw new ConfigException(problems);
+      }
+      return config;
     }
     String text;
     try {

@@ -101,6 +101,19 @@ class ServerConfigReaderTest {
     assertThat(log.topicDefaults().segmentBytes()).isEqualTo(TopicConfig.DEFAULTS.segmentBytes());
   }
 
+  /** The annotated example in docs/configuration.md is valid and shows the true defaults. */
+  @Test
+  void shouldAcceptTheDocumentedExampleWhichShowsTheDefaults() throws Exception {
+    String page = Files.readString(Path.of("..", "docs", "configuration.md"));
+    int start = page.indexOf("```yaml\n") + "```yaml\n".length();
+    String example = page.substring(start, page.indexOf("```", start));
+
+    ServerConfig config = read(example);
+
+    ServerConfig defaults = reader.read(Optional.empty(), CommandLineOverrides.NONE);
+    assertThat(config).isEqualTo(defaults);
+  }
+
   @Test
   void whenNoFile_thenDefaults() {
     ServerConfig config = reader.read(Optional.empty(), CommandLineOverrides.NONE);
