@@ -1,6 +1,7 @@
 package io.millrace.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -289,6 +292,51 @@ class HttpApiServerTest {
     assertThat(created).as("each of the 10 names is created exactly once").isEqualTo(10);
     assertThat(conflicts).isEqualTo(30);
     assertThat(log.topicNames().stream().filter(name -> name.startsWith("t"))).hasSize(10);
+  }
+
+  @Test
+  void whenMoreRequestsThanTheLimitAreInFlight_thenOverloaded503() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Router.Builder routes = Router.builder();
+    routes.get(
+        "/slow",
+        request -> {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return ApiResponse.ok(Map.of("done", true));
+        });
+    try (HttpApiServer small =
+        HttpApiServer.start(new HttpServerConfig("127.0.0.1", 0, 4096, 1), routes.build())) {
+      URI slow = URI.create("http://127.0.0.1:" + small.port() + "/slow");
+      CompletableFuture<HttpResponse<String>> first =
+          client.sendAsync(
+              HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
+      entered.await();
+
+      HttpResponse<String> second =
+          client.send(HttpRequest.newBuilder(slow).build(), HttpResponse.BodyHandlers.ofString());
+      release.countDown();
+
+      assertThat(second.statusCode()).isEqualTo(503);
+      assertThat(JSON.readTree(second.body()).get("error").asText()).isEqualTo("overloaded");
+      assertThat(first.get().statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void whenThePortIsTaken_thenStartNamesTheAddress() {
+    assertThatThrownBy(
+            () ->
+                HttpApiServer.start(
+                    new HttpServerConfig("127.0.0.1", server.port(), 4096, 1),
+                    Router.builder().build()))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageStartingWith("cannot listen for HTTP on 127.0.0.1:" + server.port());
   }
 
   @Test
