@@ -53,6 +53,12 @@ final class SectionReader {
     problems.add(new ConfigProblem(at, settingName(key), rule));
   }
 
+  /** Reports a problem with a key itself (rather than its value), pointing at the key. */
+  void keyProblem(String key, String rule) {
+    ConfigLocation at = mapping.keyLocations().getOrDefault(key, mapping.location());
+    problems.add(new ConfigProblem(at, settingName(key), rule));
+  }
+
   /** A nested section; an absent key reads as an empty one. */
   SectionReader section(String key) {
     Optional<ConfigNode> node = node(key);

@@ -94,9 +94,19 @@ public final class ServerConfigReader {
     }
     ServerConfig config = bind(new SectionReader("", mapping, problems), flags, problems);
     if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+      throw new ConfigException(inFileOrder(problems));
     }
     return config;
+  }
+
+  /** Flags first, then by line and column, as a compiler lists errors. */
+  private static List<ConfigProblem> inFileOrder(List<ConfigProblem> problems) {
+    return problems.stream()
+        .sorted(
+            java.util.Comparator.comparing((ConfigProblem p) -> !p.location().isFlag())
+                .thenComparingInt(p -> p.location().line())
+                .thenComparingInt(p -> p.location().column()))
+        .toList();
   }
 
   private static ServerConfig bind(
@@ -127,7 +137,7 @@ public final class ServerConfigReader {
     TopicConfig topicDefaults = readTopicDefaults(root, problems);
     for (String future : FUTURE_SECTIONS) {
       if (root.node(future).isPresent()) {
-        root.problem(future, "is not supported by this version of Millrace yet");
+        root.keyProblem(future, "is not supported by this version of Millrace yet");
       }
     }
     root.finish();
@@ -263,7 +273,11 @@ public final class ServerConfigReader {
         TopicConfig.DEFAULTS.with(Map.of(name, value.text()), TopicConfig.DEFAULTS);
         settings.put(name, value.text());
       } catch (InvalidRequestException e) {
-        problems.add(new ConfigProblem(value.location(), setting, ruleOf(e.getMessage(), name)));
+        problems.add(
+            new ConfigProblem(
+                value.location(),
+                setting,
+                ruleOf(e.getMessage(), name) + ", was " + ConfigNode.describe(value)));
       }
     }
     try {

@@ -213,7 +213,7 @@ class ServerConfigReaderTest {
   void shouldRejectSectionsOfLaterVersions() {
     assertThat(errorOf("pipelines:\n  - name: orders\n"))
         .isEqualTo(
-            "millrace.yaml:2:3: pipelines: is not supported by this version of Millrace yet");
+            "millrace.yaml:1:1: pipelines: is not supported by this version of Millrace yet");
   }
 
   @Test
@@ -274,7 +274,10 @@ class ServerConfigReaderTest {
   @Test
   void shouldRejectBadTopicDefaultsWithTheLogsRule() {
     assertThat(errorOf("topic_defaults:\n  retention.ms: -5\n"))
-        .isEqualTo("millrace.yaml:2:17: topic_defaults.retention.ms: must be -1 or >= 0");
+        .isEqualTo("millrace.yaml:2:17: topic_defaults.retention.ms: must be -1 or >= 0, was -5");
+    assertThat(errorOf("topic_defaults:\n  retention.ms: forever\n"))
+        .isEqualTo(
+            "millrace.yaml:2:17: topic_defaults.retention.ms: must be an integer, was \"forever\"");
     assertThat(errorOf("topic_defaults:\n  cleanup.policy: sometimes\n"))
         .startsWith("millrace.yaml:2:19: topic_defaults.cleanup.policy: ");
     assertThat(errorOf("topic_defaults:\n  retention_ms: 5\n"))
@@ -318,10 +321,11 @@ class ServerConfigReaderTest {
     ConfigException e =
         (ConfigException)
             org.assertj.core.api.Assertions.catchThrowable(
-                () -> read("kafka:\n  port: -1\n  prot: 1\nhttp:\n  port: x\n"));
+                () -> read("http:\n  port: x\n  host: ${NOPE}\nkafka:\n  port: -1\n  prot: 1\n"));
 
     assertThat(e.problems())
+        .as("in file order")
         .extracting(ConfigProblem::setting)
-        .containsExactly("kafka.port", "kafka.prot", "http.port");
+        .containsExactly("http.port", "http.host", "kafka.port", "kafka.prot");
   }
 }
