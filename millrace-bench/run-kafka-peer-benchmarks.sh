@@ -211,7 +211,7 @@ PROPS
 
 start_millrace() {
   local command=("$java" "${millrace_jvm[@]}" -jar "$millrace_jar" server
-    --data-dir "$data/millrace" --kafka-port "$millrace_port" --http-port 0)
+    --data-dir "$data/millrace" --kafka-port "$millrace_port")
   show "${command[@]}"
   launch_start="$EPOCHREALTIME"
   "${command[@]}" >"$results/millrace-server.log" 2>&1 &
