@@ -129,6 +129,8 @@ public final class KafkaListener implements AutoCloseable {
     }
   }
 
+  private volatile boolean closed;
+
   /** The port bound (the configured one, or the one picked for port 0). */
   public int port() {
     return acceptor.port();
@@ -148,8 +150,14 @@ public final class KafkaListener implements AutoCloseable {
     return id;
   }
 
+  /** True from start until {@link #close()} begins (for health checks; never blocks). */
+  public boolean isOpen() {
+    return !closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     acceptor.close();
     coordinator.close();
     groupTimers.shutdownNow();
