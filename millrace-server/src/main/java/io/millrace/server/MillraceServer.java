@@ -43,6 +43,7 @@ public final class MillraceServer implements AutoCloseable {
    */
   public static MillraceServer start(ServerConfig config) throws IOException {
     List<AutoCloseable> started = new ArrayList<>();
+    KafkaListener.prepareProtocolInBackground(); // overlaps with opening the log
     try {
       Log log = openLog(config);
       started.add(log);
