@@ -432,6 +432,9 @@ public final class PartitionLog implements AutoCloseable {
   /** Seals the active segment and starts a new one at the log end. Caller holds appendLock. */
   private void roll() throws IOException {
     LogSegment sealed = active;
+    // Its buffered index entries go to the file now, by the writer: once sealed, the index is
+    // forced by the flusher and the scheduler, which must not race with the writer's buffer.
+    sealed.writePendingIndexEntries();
     LogSegment fresh = newSegment(logEndOffset);
     segmentsLock.lock();
     try {

@@ -16,8 +16,10 @@ import java.nio.file.Path;
  *
  * <p>Threading: one writer (the partition's appender, under the partition's append lock) and any
  * number of readers. The writer publishes {@code sizeBytes} and {@code nextOffset} (volatile) only
- * after the bytes are written and indexed, so readers never see a partial batch. A sealed segment
- * (no longer active) is immutable until it is deleted or replaced by compaction.
+ * after the bytes are written and indexed, so readers never see a partial batch; an index entry may
+ * still be buffered in memory (see {@link SegmentIndex}), where readers find it too. A sealed
+ * segment (no longer active) is immutable until it is deleted or replaced by compaction; the writer
+ * writes its buffered index entries when it seals it ({@link #writePendingIndexEntries()}).
  */
 public final class LogSegment implements AutoCloseable {
 
@@ -276,6 +278,7 @@ public final class LogSegment implements AutoCloseable {
     bytesSinceIndexEntry = sinceIndexEntry;
     nextOffset = next;
     maxTimestamp = max;
+    index.writePendingEntries(); // a sealed segment may never be written to again
   }
 
   /**
@@ -319,6 +322,7 @@ public final class LogSegment implements AutoCloseable {
     sizeBytes = (int) outcome.validEndPosition();
     nextOffset = outcome.validEndPosition() == 0 ? baseOffset : outcome.nextOffset();
     maxTimestamp = max[0];
+    index.writePendingEntries(); // a sealed segment may never be written to again
     return problem;
   }
 
@@ -512,9 +516,25 @@ public final class LogSegment implements AutoCloseable {
     channel.force(false);
   }
 
-  /** Forces only the index to the device. */
+  /**
+   * Writes the index entries still buffered in memory and forces the index to the device. Writer
+   * thread only, or on a segment that takes no more appends.
+   */
   public void flushIndex() throws IOException {
     index.flush();
+  }
+
+  /**
+   * Writes the index entries still buffered in memory to the file (not forced). The writer calls it
+   * when it seals the segment, so that nobody else ever has to write a sealed segment's index.
+   */
+  public void writePendingIndexEntries() throws IOException {
+    index.writePendingEntries();
+  }
+
+  /** Index entries buffered in memory, not yet in the index file. */
+  public int pendingIndexEntryCount() {
+    return index.pendingEntryCount();
   }
 
   /** Renames the files with the {@code .deleted} suffix; readers holding the channel go on. */

@@ -47,6 +47,12 @@ class LogSegmentTest {
     return segment;
   }
 
+  /** The index file as a roll or close leaves it: buffered entries written first. */
+  private static byte[] indexFileBytes(LogSegment segment) throws IOException {
+    segment.writePendingIndexEntries();
+    return Files.readAllBytes(segment.indexPath());
+  }
+
   private LogSegment reopen(LogSegment segment) throws IOException {
     segment.close();
     LogSegment again = LogSegment.open(FileIo.DEFAULT, directory, BASE, INDEX_INTERVAL_BYTES, 0);
@@ -329,7 +335,7 @@ class LogSegmentTest {
   void shouldCutAGarbledTailOnRecovery(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 30);
-    long indexEntries = Files.size(segment.indexPath()) / SegmentIndex.ENTRY_SIZE;
+    long indexEntries = indexFileBytes(segment).length / SegmentIndex.ENTRY_SIZE;
     Stored damaged = stored.get(25);
     FileDamage.flipByte(segment.logPath(), damaged.position() + 40);
     segment = reopen(segment);
@@ -430,16 +436,16 @@ class LogSegmentTest {
       reference.append(copy);
     }
 
-    assertThat(Files.readAllBytes(segment.indexPath()))
+    assertThat(indexFileBytes(segment))
         .hasSizeGreaterThan(2 * SegmentIndex.ENTRY_SIZE)
-        .isEqualTo(Files.readAllBytes(reference.indexPath()));
+        .isEqualTo(indexFileBytes(reference));
   }
 
   @Test
   void shouldRebuildAMissingIndexWhenLoadingATrustedSegment(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     assertThat(builtIndex.length).isGreaterThan(2 * SegmentIndex.ENTRY_SIZE);
     segment.close();
     Files.delete(segment.indexPath());
@@ -449,14 +455,14 @@ class LogSegmentTest {
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
   }
 
   @Test
   void shouldRebuildAGarbledIndexWhenLoadingATrustedSegment(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     byte[] garbage = new byte[builtIndex.length];
     random.nextBytes(garbage);
@@ -467,7 +473,7 @@ class LogSegmentTest {
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     for (Stored batch : stored) {
       assertThat(segment.positionOf(batch.baseOffset())).isEqualTo(batch.position());
     }
@@ -477,7 +483,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexWhoseLastEntryPointsIntoABatch(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     int lastEntry = builtIndex.length - SegmentIndex.ENTRY_SIZE;
     ByteBuffer entry = ByteBuffer.wrap(builtIndex, lastEntry, SegmentIndex.ENTRY_SIZE).slice();
@@ -491,7 +497,7 @@ class LogSegmentTest {
     segment.loadTrusted(MAX_BATCH_BYTES);
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
   }
 
@@ -499,7 +505,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexWhoseLastEntryNamesTheWrongOffset(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     int lastEntry = builtIndex.length - SegmentIndex.ENTRY_SIZE;
     int relativeOffset = ByteBuffer.wrap(builtIndex).getInt(lastEntry);
@@ -511,7 +517,7 @@ class LogSegmentTest {
 
     segment.loadTrusted(MAX_BATCH_BYTES);
 
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     long skipped = BASE + relativeOffset - 1;
     assertThat(read(segment.slice(skipped, 1, true)))
         .extracting(LogRecord::offset)
@@ -522,7 +528,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexPointingPastTheEndOfTheLog(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     FileDamage.truncate(segment.logPath(), last().position()); // the log lost its last batch
     segment = reopen(segment);
