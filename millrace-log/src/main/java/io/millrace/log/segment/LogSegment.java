@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One segment of a partition: a {@code .log} file of record batches stored back to back, exactly as
@@ -29,6 +30,9 @@ public final class LogSegment implements AutoCloseable {
   public static final String CLEANED_SUFFIX = ".cleaned";
   public static final String SWAP_SUFFIX = ".swap";
 
+  /** Read hints kept per segment (see {@link ReadHint}); a power of two. */
+  static final int READ_HINT_SLOTS = 8;
+
   private final Path directory;
   private final long baseOffset;
   private volatile Path logFile;
@@ -42,6 +46,24 @@ public final class LogSegment implements AutoCloseable {
   private volatile long nextOffset;
   private volatile long maxTimestamp = -1;
   private int bytesSinceIndexEntry;
+
+  /**
+   * Where recent slices ended, by {@code offset % READ_HINT_SLOTS}: a reader that continues from
+   * its previous slice starts there without searching the index. Any reader writes them.
+   */
+  private final AtomicReferenceArray<ReadHint> readHints =
+      new AtomicReferenceArray<>(READ_HINT_SLOTS);
+
+  /** Bumped before the writer cuts bytes off: hints from before a cut are not believed. */
+  private volatile int cuts;
+
+  /**
+   * A slice ended at {@code position}, just after the batch holding {@code offset - 1}: every batch
+   * before it ends below {@code offset}, so the batch at {@code position} (if one has been written
+   * there) is the first holding an offset >= {@code offset}. True as long as no bytes were cut from
+   * the segment since ({@code cuts}): after a cut, other batches may start elsewhere.
+   */
+  private record ReadHint(long offset, int position, int cuts) {}
 
   private LogSegment(
       Path directory,
@@ -287,6 +309,7 @@ public final class LogSegment implements AutoCloseable {
    * @return a description of what was cut off, or null if the segment was intact
    */
   public String recover(int maxBatchBytes) throws IOException {
+    cuts++; // the writer's field: only it writes it
     index.truncateToPosition(0);
     bytesSinceIndexEntry = 0;
     long[] max = {-1};
@@ -332,6 +355,10 @@ public final class LogSegment implements AutoCloseable {
   }
 
   private int positionOf(long offset, int limit) throws IOException {
+    ReadHint hint = readHints.get((int) offset & (READ_HINT_SLOTS - 1));
+    if (hint != null && hint.offset() == offset && hint.cuts() == cuts && hint.position() < limit) {
+      return hint.position();
+    }
     int position = index.positionForOffset(offset);
     ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
     while (position < limit) {
@@ -361,6 +388,7 @@ public final class LogSegment implements AutoCloseable {
    */
   public LogSlice slice(long offset, int maxBytes, boolean minOneBatch, long endOffset)
       throws IOException {
+    int cutsBefore = cuts;
     int limit = sizeBytes;
     int start = positionOf(offset, limit);
     if (start < 0) {
@@ -399,6 +427,9 @@ public final class LogSegment implements AutoCloseable {
       end = position;
       lastOffset = BatchLayout.lastOffset(header, 0);
     }
+    readHints.set(
+        (int) (lastOffset + 1) & (READ_HINT_SLOTS - 1),
+        new ReadHint(lastOffset + 1, end, cutsBefore));
     return new LogSlice(channel, start, end - start, firstOffset, lastOffset);
   }
 
@@ -456,6 +487,7 @@ public final class LogSegment implements AutoCloseable {
       return 0;
     }
     int removed = sizeBytes - position;
+    cuts++; // the writer's field: only it writes it
     channel.truncate(position);
     index.truncateToPosition(position);
     // Re-derive the tail state from the remaining batches.

@@ -559,4 +559,62 @@ class LogSegmentTest {
     assertThat(segment.logPath()).doesNotExist();
     assertThat(segment.indexPath()).doesNotExist();
   }
+
+  /** Consecutive slices start where the previous one ended (a read hint), for any read size. */
+  @Test
+  void shouldReadEveryRecordSliceAfterSlice(Random random) throws IOException {
+    LogSegment segment = create();
+    appendRandom(segment, random, 80);
+
+    for (int round = 0; round < 20; round++) {
+      int maxBytes = 1 + random.nextInt(3000);
+      List<LogRecord> read = new ArrayList<>();
+      long next = BASE + random.nextLong(segment.nextOffset() - BASE);
+      long first = next;
+      while (next < segment.nextOffset()) {
+        LogSlice slice = segment.slice(next, maxBytes, true);
+        read.addAll(read(slice));
+        next = slice.nextOffset();
+      }
+      List<LogRecord> expected =
+          records.stream().filter(r -> r.offset() >= firstBatchBase(first)).toList();
+      assertThat(read).as("round %d, maxBytes %d", round, maxBytes).isEqualTo(expected);
+    }
+  }
+
+  private long firstBatchBase(long offset) {
+    return stored.stream()
+        .filter(b -> b.lastOffset() >= offset)
+        .findFirst()
+        .orElseThrow()
+        .baseOffset();
+  }
+
+  /**
+   * A read hint from before the segment was cut must not be believed: after the cut and new appends
+   * of other sizes, the hinted position may lie inside a batch.
+   */
+  @Test
+  void shouldNotUseAReadHintFromBeforeACut(Random random) throws IOException {
+    LogSegment segment = create();
+    for (int i = 0; i < 20; i++) {
+      append(segment, Batches.random(random, Codec.NONE, 3, 50, 1000 + i));
+    }
+    LogSlice slice = segment.slice(BASE, stored.get(10).position(), true);
+    long hinted = slice.nextOffset();
+    assertThat(hinted).isEqualTo(stored.get(10).baseOffset());
+
+    segment.truncateTo(stored.get(2).baseOffset());
+    stored.subList(2, stored.size()).clear();
+    for (int i = 0; i < 20; i++) { // batches of a different size
+      append(segment, Batches.random(random, Codec.NONE, 2, 91, 2000 + i));
+    }
+
+    LogSlice after = segment.slice(hinted, 1, true);
+    Stored holding =
+        stored.stream().filter(b -> b.lastOffset() >= hinted).findFirst().orElseThrow();
+    assertThat(after.position()).isEqualTo(holding.position());
+    assertThat(after.firstOffset()).isEqualTo(holding.baseOffset());
+    assertThat(read(after)).extracting(LogRecord::offset).contains(hinted);
+  }
 }
