@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
  * the checkpoint file is written).
  *
+ * <p>Index entries of the active segment are buffered in memory and written in chunks (see {@code
+ * SegmentIndex}). Only the appender, holding {@code appendLock}, adds or writes them: a roll writes
+ * the sealed segment's buffered entries before the new active segment is published, and close
+ * writes the active one's; so the flusher and the scheduler, which force the indexes of sealed
+ * segments under {@code flushLock}, never meet a buffer that is being filled. Readers search the
+ * buffered entries without a lock (a volatile count, then the chunk), and share per-segment read
+ * hints (immutable records in an atomic array) that let a reader continuing from its previous slice
+ * skip the first index search.
+ *
  * <p>Do not interrupt a thread while it calls into the log: Java closes a {@code FileChannel} when
  * a thread doing I/O on it is interrupted, which takes that segment out of service (reads and
  * appends fail with a storage error) until the partition is reopened. The log's own threads are
