@@ -87,6 +87,14 @@ public final class PartitionLog implements AutoCloseable {
   private volatile long recoveryPoint;
   private volatile long firstDirtyOffset;
   private volatile long lastFlushNanos;
+
+  /**
+   * Set when a segment file was created (a roll): the directory entry of that file is not durable
+   * until the partition's directory is fsynced, so the next flush does that before it declares
+   * anything in the new segment durable.
+   */
+  private final AtomicBoolean directoryNeedsSync = new AtomicBoolean();
+
   private volatile boolean closed;
 
   private record PendingAck(long lastOffset, CompletableFuture<Void> future) {}
@@ -445,6 +453,7 @@ public final class PartitionLog implements AutoCloseable {
     // forced by the flusher and the scheduler, which must not race with the writer's buffer.
     sealed.writePendingIndexEntries();
     LogSegment fresh = newSegment(logEndOffset);
+    directoryNeedsSync.set(true);
     segmentsLock.lock();
     try {
       segments.put(fresh.baseOffset(), fresh);
@@ -519,6 +528,7 @@ public final class PartitionLog implements AutoCloseable {
             // Deleted or compacted away meanwhile: nothing in it needs to be durable any more.
           }
         }
+        syncDirectoryIfNeeded();
         durableOffset = target;
         if (closed) {
           return;
@@ -548,6 +558,22 @@ public final class PartitionLog implements AutoCloseable {
       flushLock.unlock();
     }
     completePendingAcks();
+  }
+
+  /**
+   * Makes the creation of rolled segment files durable (an fsync of a file does not cover its
+   * directory entry: after a power loss the file could be gone). Once per roll. Caller holds
+   * flushLock.
+   */
+  private void syncDirectoryIfNeeded() throws IOException {
+    if (directoryNeedsSync.getAndSet(false)) {
+      try {
+        io.millrace.log.segment.Io.fsyncDirectory(services.fileIo(), directory);
+      } catch (IOException e) {
+        directoryNeedsSync.set(true);
+        throw e;
+      }
+    }
   }
 
   /**

@@ -58,6 +58,30 @@ class FsyncScopeTest {
   }
 
   @Test
+  void shouldForceTheDirectoryOnceBeforeAcknowledgingIntoARolledSegment() throws Exception {
+    try (Log log = Log.open(LogOptions.defaults(dataDir).withFileIo(io))) {
+      log.createTopic(
+          "events",
+          1,
+          Map.of(TopicConfig.FLUSH_POLICY, "every-batch", TopicConfig.SEGMENT_BYTES, "100"));
+      PartitionLog partition = log.partition(new TopicPartition("events", 0));
+      Path directory = partition.directory();
+      assertThat(partition.append(Batches.numbered(0, 10, 1000)).isOk()).isTrue();
+      int before = io.forcesOf(directory);
+
+      // Rolls: the new segment file must survive a power loss before its data is acknowledged.
+      assertThat(partition.append(Batches.numbered(10, 10, 2000)).isOk()).isTrue();
+      assertThat(partition.segmentCount()).isEqualTo(2);
+      assertThat(io.forcesOf(directory)).isEqualTo(before + 1);
+
+      // No roll, no directory fsync.
+      log.alterTopicConfig("events", Map.of(TopicConfig.SEGMENT_BYTES, "1048576"));
+      assertThat(partition.append(Batches.numbered(20, 10, 3000)).isOk()).isTrue();
+      assertThat(io.forcesOf(directory)).isEqualTo(before + 1);
+    }
+  }
+
+  @Test
   void shouldForceASealedSegmentsIndexBeforeTheRecoveryPointPassesIt() throws Exception {
     try (Log log = Log.open(LogOptions.defaults(dataDir).withFileIo(io))) {
       log.createTopic(
