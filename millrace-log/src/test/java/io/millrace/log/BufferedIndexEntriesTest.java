@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.millrace.log.segment.LogSegment;
 import io.millrace.log.segment.SegmentIndex;
 import io.millrace.log.testing.Batches;
+import io.millrace.log.testing.FileDamage;
 import io.millrace.log.testing.SegmentFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +80,7 @@ class BufferedIndexEntriesTest {
       original = LogSegment.indexPath(partition.directory(), 0);
       assertThat(Files.size(original)).isEqualTo(SegmentIndex.CHUNK_ENTRIES * 16L);
       // What the files hold at a kill -9: the page cache, without the buffered entries.
-      copyTree(dataDir, crashCopy);
+      FileDamage.copyTree(dataDir, crashCopy);
     }
     byte[] writtenAtClose = Files.readAllBytes(original);
     assertThat(writtenAtClose).hasSize((SegmentIndex.CHUNK_ENTRIES + BATCHES - 1) * 16);
@@ -129,18 +128,5 @@ class BufferedIndexEntriesTest {
     assertThat(Files.size(LogSegment.indexPath(directory, activeBase)))
         .as("written at close")
         .isEqualTo((activeBatches - 1) * 16);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Path target = to.resolve(from.relativize(path));
-        if (Files.isDirectory(path)) {
-          Files.createDirectories(target);
-        } else if (!path.getFileName().toString().equals(".lock")) {
-          Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    }
   }
 }

@@ -6,6 +6,7 @@ import io.millrace.log.format.LogRecord;
 import io.millrace.log.segment.FileIo;
 import io.millrace.log.segment.LogSegment;
 import io.millrace.log.testing.Batches;
+import io.millrace.log.testing.FileDamage;
 import io.millrace.log.testing.LogReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,12 +18,10 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,7 +138,7 @@ class FsyncScopeTest {
         assertThat(partition.append(Batches.numbered(i * 4, 4, 1000 + i)).isOk()).isTrue();
       }
       // A power cut now: the records were forced, the active segment's index never was.
-      copyTree(dataDir, crashCopy);
+      FileDamage.copyTree(dataDir, crashCopy);
       indexInCopy =
           crashCopy.resolve(
               dataDir.relativize(file(partition.directory(), 0, LogSegment.INDEX_SUFFIX)));
@@ -155,19 +154,6 @@ class FsyncScopeTest {
           .containsExactlyElementsOf(LongStream.range(0, 600).boxed().toList());
       assertThat(partition.read(123, 1).firstOffset()).isEqualTo(120);
       assertThat(Files.size(indexInCopy)).isPositive(); // rebuilt by the recovery scan
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Path target = to.resolve(from.relativize(path));
-        if (Files.isDirectory(path)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
     }
   }
 
