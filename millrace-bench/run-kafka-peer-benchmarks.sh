@@ -11,7 +11,7 @@
 #   MILLRACE_BENCH_DIR   where both systems keep their data (default: millrace-bench/target/bench-data);
 #                        must be on the disk you mean to measure, not a tmpfs. Deleted afterwards.
 #   BUILD=0              use the existing millrace.jar and millrace-bench.jar
-#   KAFKA_PORT, KAFKA_CONTROLLER_PORT, MILLRACE_PORT   listener ports (19192, 19193, 19194)
+#   KAFKA_PORT, KAFKA_CONTROLLER_PORT, MILLRACE_PORT, MILLRACE_HTTP_PORT   ports (19192-19195)
 #   PRODUCE_SECONDS      how long each measured ProducerPerformance run should take (27); the
 #                        record count is set from a short calibration run on the same system
 #   E2E_RECORDS          records for EndToEndLatency (10000)
@@ -33,6 +33,7 @@ bench_jar="$here/target/millrace-bench.jar"
 kafka_port="${KAFKA_PORT:-19192}"
 controller_port="${KAFKA_CONTROLLER_PORT:-19193}"
 millrace_port="${MILLRACE_PORT:-19194}"
+millrace_http_port="${MILLRACE_HTTP_PORT:-19195}"
 produce_seconds="${PRODUCE_SECONDS:-27}"
 e2e_records="${E2E_RECORDS:-10000}"
 latency_rates="${LATENCY_RATES:-1000,10000}"
@@ -139,7 +140,7 @@ kafka_tool() { # name, main class, arguments...
 }
 
 # --- preparation ------------------------------------------------------------------------------------
-for port in "$kafka_port" "$controller_port" "$millrace_port"; do
+for port in "$kafka_port" "$controller_port" "$millrace_port" "$millrace_http_port"; do
   if port_open "$port"; then die "port $port on 127.0.0.1 is already in use"; fi
 done
 
@@ -213,7 +214,8 @@ PROPS
 # Millrace starts as users start it, through the ./millrace launcher (which execs the JVM, so the
 # PID is the server's), with its class-data-sharing archive; MILLRACE_JAVA_OPTS passes through.
 start_millrace() { # [data directory]
-  local command=("$root/millrace" server --data-dir "${1:-$data/millrace}" --kafka-port "$millrace_port")
+  local command=("$root/millrace" server --data-dir "${1:-$data/millrace}" --kafka-port "$millrace_port"
+    --http-port "$millrace_http_port")
   show "${command[@]}"
   launch_start="$EPOCHREALTIME"
   "${command[@]}" >"$results/millrace-server.log" 2>&1 &

@@ -428,6 +428,11 @@ public final class Log implements AutoCloseable {
     return options;
   }
 
+  /** False once {@link #close()} has begun (for health checks; never blocks). */
+  public boolean isOpen() {
+    return !closed;
+  }
+
   // --------------------------------------------------------------------- background work
 
   /** Applies retention to every partition now; returns the number of segments deleted. */

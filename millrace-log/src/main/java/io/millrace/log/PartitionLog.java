@@ -41,6 +41,15 @@ import org.slf4j.LoggerFactory;
  * appendLock, then segmentsLock, then flushLock, then checkpointLock (innermost, held only while
  * the checkpoint file is written).
  *
+ * <p>Index entries of the active segment are buffered in memory and written in chunks (see {@code
+ * SegmentIndex}). Only the appender, holding {@code appendLock}, adds or writes them: a roll writes
+ * the sealed segment's buffered entries before the new active segment is published, and close
+ * writes the active one's; so the flusher and the scheduler, which force the indexes of sealed
+ * segments under {@code flushLock}, never meet a buffer that is being filled. Readers search the
+ * buffered entries without a lock (a volatile count, then the chunk), and share per-segment read
+ * hints (immutable records in an atomic array) that let a reader continuing from its previous slice
+ * skip the first index search.
+ *
  * <p>Do not interrupt a thread while it calls into the log: Java closes a {@code FileChannel} when
  * a thread doing I/O on it is interrupted, which takes that segment out of service (reads and
  * appends fail with a storage error) until the partition is reopened. The log's own threads are
@@ -78,6 +87,14 @@ public final class PartitionLog implements AutoCloseable {
   private volatile long recoveryPoint;
   private volatile long firstDirtyOffset;
   private volatile long lastFlushNanos;
+
+  /**
+   * Set when a segment file was created (a roll): the directory entry of that file is not durable
+   * until the partition's directory is fsynced, so the next flush does that before it declares
+   * anything in the new segment durable.
+   */
+  private final AtomicBoolean directoryNeedsSync = new AtomicBoolean();
+
   private volatile boolean closed;
 
   private record PendingAck(long lastOffset, CompletableFuture<Void> future) {}
@@ -432,7 +449,11 @@ public final class PartitionLog implements AutoCloseable {
   /** Seals the active segment and starts a new one at the log end. Caller holds appendLock. */
   private void roll() throws IOException {
     LogSegment sealed = active;
+    // Its buffered index entries go to the file now, by the writer: once sealed, the index is
+    // forced by the flusher and the scheduler, which must not race with the writer's buffer.
+    sealed.writePendingIndexEntries();
     LogSegment fresh = newSegment(logEndOffset);
+    directoryNeedsSync.set(true);
     segmentsLock.lock();
     try {
       segments.put(fresh.baseOffset(), fresh);
@@ -507,6 +528,7 @@ public final class PartitionLog implements AutoCloseable {
             // Deleted or compacted away meanwhile: nothing in it needs to be durable any more.
           }
         }
+        syncDirectoryIfNeeded();
         durableOffset = target;
         if (closed) {
           return;
@@ -536,6 +558,22 @@ public final class PartitionLog implements AutoCloseable {
       flushLock.unlock();
     }
     completePendingAcks();
+  }
+
+  /**
+   * Makes the creation of rolled segment files durable (an fsync of a file does not cover its
+   * directory entry: after a power loss the file could be gone). Once per roll. Caller holds
+   * flushLock.
+   */
+  private void syncDirectoryIfNeeded() throws IOException {
+    if (directoryNeedsSync.getAndSet(false)) {
+      try {
+        io.millrace.log.segment.Io.fsyncDirectory(services.fileIo(), directory);
+      } catch (IOException e) {
+        directoryNeedsSync.set(true);
+        throw e;
+      }
+    }
   }
 
   /**
@@ -625,7 +663,7 @@ public final class PartitionLog implements AutoCloseable {
           entry = segments.firstEntry();
         }
         while (entry != null) {
-          LogSlice slice = entry.getValue().slice(offset, maxBytes, true);
+          LogSlice slice = entry.getValue().slice(offset, maxBytes, true, end);
           if (slice != null) {
             return slice;
           }

@@ -6,6 +6,7 @@ import io.millrace.log.format.LogRecord;
 import io.millrace.log.segment.FileIo;
 import io.millrace.log.segment.LogSegment;
 import io.millrace.log.testing.Batches;
+import io.millrace.log.testing.FileDamage;
 import io.millrace.log.testing.LogReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,12 +18,10 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,6 +53,30 @@ class FsyncScopeTest {
       assertThat(io.forcesOf(file(directory, 0, LogSegment.LOG_SUFFIX))).isEqualTo(3);
       assertThat(io.forcesOf(file(directory, 0, LogSegment.INDEX_SUFFIX))).isZero();
       assertThat(partition.durableOffset()).isEqualTo(30);
+    }
+  }
+
+  @Test
+  void shouldForceTheDirectoryOnceBeforeAcknowledgingIntoARolledSegment() throws Exception {
+    try (Log log = Log.open(LogOptions.defaults(dataDir).withFileIo(io))) {
+      log.createTopic(
+          "events",
+          1,
+          Map.of(TopicConfig.FLUSH_POLICY, "every-batch", TopicConfig.SEGMENT_BYTES, "100"));
+      PartitionLog partition = log.partition(new TopicPartition("events", 0));
+      Path directory = partition.directory();
+      assertThat(partition.append(Batches.numbered(0, 10, 1000)).isOk()).isTrue();
+      int before = io.forcesOf(directory);
+
+      // Rolls: the new segment file must survive a power loss before its data is acknowledged.
+      assertThat(partition.append(Batches.numbered(10, 10, 2000)).isOk()).isTrue();
+      assertThat(partition.segmentCount()).isEqualTo(2);
+      assertThat(io.forcesOf(directory)).isEqualTo(before + 1);
+
+      // No roll, no directory fsync.
+      log.alterTopicConfig("events", Map.of(TopicConfig.SEGMENT_BYTES, "1048576"));
+      assertThat(partition.append(Batches.numbered(20, 10, 3000)).isOk()).isTrue();
+      assertThat(io.forcesOf(directory)).isEqualTo(before + 1);
     }
   }
 
@@ -109,11 +132,13 @@ class FsyncScopeTest {
           1,
           Map.of(TopicConfig.FLUSH_POLICY, "every-batch", TopicConfig.INDEX_INTERVAL_BYTES, "1"));
       PartitionLog partition = log.partition(events);
-      for (int i = 0; i < 50; i++) {
+      // More batches than one chunk of buffered index entries, so that part of the index is in
+      // its file (unforced) and part is still in memory.
+      for (int i = 0; i < 150; i++) {
         assertThat(partition.append(Batches.numbered(i * 4, 4, 1000 + i)).isOk()).isTrue();
       }
       // A power cut now: the records were forced, the active segment's index never was.
-      copyTree(dataDir, crashCopy);
+      FileDamage.copyTree(dataDir, crashCopy);
       indexInCopy =
           crashCopy.resolve(
               dataDir.relativize(file(partition.directory(), 0, LogSegment.INDEX_SUFFIX)));
@@ -123,25 +148,12 @@ class FsyncScopeTest {
 
     try (Log log = Log.open(LogOptions.defaults(crashCopy))) {
       PartitionLog partition = log.partition(events);
-      assertThat(partition.logEndOffset()).isEqualTo(200);
+      assertThat(partition.logEndOffset()).isEqualTo(600);
       assertThat(LogReader.readAll(partition))
           .extracting(LogRecord::offset)
-          .containsExactlyElementsOf(LongStream.range(0, 200).boxed().toList());
+          .containsExactlyElementsOf(LongStream.range(0, 600).boxed().toList());
       assertThat(partition.read(123, 1).firstOffset()).isEqualTo(120);
       assertThat(Files.size(indexInCopy)).isPositive(); // rebuilt by the recovery scan
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path path : paths.toList()) {
-        Path target = to.resolve(from.relativize(path));
-        if (Files.isDirectory(path)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
     }
   }
 

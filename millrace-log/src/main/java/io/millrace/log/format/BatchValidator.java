@@ -99,9 +99,114 @@ public final class BatchValidator {
       return "control batches are written by the log, not by clients";
     }
     if (BatchLayout.compressionId(buffer, batchStart) == 0) {
+      if (buffer.hasArray()
+          && isCommonShape(
+              buffer.array(),
+              buffer.arrayOffset() + batchStart + BatchLayout.RECORDS,
+              buffer.arrayOffset() + batchStart + size,
+              count,
+              keyRequired)) {
+        return null;
+      }
       return checkUncompressedRecords(buffer, batchStart, size, count, keyRequired);
     }
     return checkCompressedRecords(buffer, batchStart, size, count, keyRequired);
+  }
+
+  /**
+   * The fast path for uncompressed records: true if every record has the common shape — each varint
+   * of one or two bytes, no headers — and is well formed, so {@link #checkUncompressedRecords}
+   * would accept the batch too. False means "not proven": the batch may still be valid (a longer
+   * varint, a header) or not, and the full walk decides and says why. It only ever accepts, so what
+   * is refused, and every message, is the full walk's.
+   *
+   * <p>Why it is faster: it reads the backing array (one bounds check per byte), and a field's
+   * position depends only on the sizes of the varints before it, which are branches the CPU
+   * predicts, not on the bytes loaded; the next record's position depends only on this record's
+   * length. So the checks of consecutive records overlap instead of waiting on each other's loads.
+   *
+   * @param start array index of the first record
+   * @param end array index just after the batch
+   */
+  private static boolean isCommonShape(
+      byte[] array, int start, int end, int count, boolean keyRequired) {
+    int position = start;
+    for (int i = 0; i < count; i++) {
+      int lengthSize = shortVarintSize(array, position, end);
+      if (lengthSize < 0) {
+        return false;
+      }
+      int bodyStart = position + lengthSize;
+      int bodyLength = shortVarint(array, position, lengthSize);
+      // At least attributes and five one-byte varints; then the first three reads stay inside.
+      if (bodyLength < 6 || bodyLength > end - bodyStart) {
+        return false;
+      }
+      int bodyEnd = bodyStart + bodyLength;
+      if (!isCommonShapeBody(array, bodyStart, bodyEnd, i, keyRequired)) {
+        return false;
+      }
+      position = bodyEnd;
+    }
+    return position == end;
+  }
+
+  /** {@link #isCommonShape} for the body [bodyStart, bodyEnd) of record {@code index}. */
+  private static boolean isCommonShapeBody(
+      byte[] array, int bodyStart, int bodyEnd, int index, boolean keyRequired) {
+    int at = bodyStart + 1; // attributes
+    int timestampDeltaSize = shortVarintSize(array, at, bodyEnd);
+    if (timestampDeltaSize < 0) {
+      return false;
+    }
+    at += timestampDeltaSize;
+    int offsetDeltaSize = shortVarintSize(array, at, bodyEnd);
+    if (offsetDeltaSize < 0 || shortVarint(array, at, offsetDeltaSize) != index) {
+      return false;
+    }
+    at += offsetDeltaSize;
+    int keyLengthSize = shortVarintSize(array, at, bodyEnd);
+    if (keyLengthSize < 0) {
+      return false;
+    }
+    int keyLength = shortVarint(array, at, keyLengthSize);
+    at += keyLengthSize;
+    if (keyLength < 0 ? keyRequired : keyLength > bodyEnd - at) {
+      return false;
+    }
+    at += Math.max(keyLength, 0);
+    int valueLengthSize = shortVarintSize(array, at, bodyEnd);
+    if (valueLengthSize < 0) {
+      return false;
+    }
+    int valueLength = shortVarint(array, at, valueLengthSize);
+    at += valueLengthSize;
+    if (valueLength > bodyEnd - at) {
+      return false;
+    }
+    at += Math.max(valueLength, 0);
+    // The header count: the single byte 0, and the record's last byte.
+    return at == bodyEnd - 1 && array[at] == 0;
+  }
+
+  /**
+   * The size of the varint at {@code position} if it is one or two bytes long and ends before
+   * {@code limit}, else -1.
+   */
+  private static int shortVarintSize(byte[] array, int position, int limit) {
+    if (position >= limit) {
+      return -1;
+    }
+    if (array[position] >= 0) {
+      return 1;
+    }
+    return position + 1 < limit && array[position + 1] >= 0 ? 2 : -1;
+  }
+
+  /** The zig-zag decoded value of the varint of {@code size} (1 or 2) bytes at {@code position}. */
+  private static int shortVarint(byte[] array, int position, int size) {
+    int raw = size == 1 ? array[position] : (array[position] & 0x7f) | (array[position + 1] << 7);
+    return (raw >>> 1) ^ -(raw & 1);
   }
 
   /**

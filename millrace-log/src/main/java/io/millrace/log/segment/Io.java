@@ -61,7 +61,12 @@ public final class Io {
 
   /** Makes creations, renames and deletions in {@code directory} durable. */
   public static void fsyncDirectory(Path directory) throws IOException {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+    fsyncDirectory(FileIo.DEFAULT, directory);
+  }
+
+  /** As {@link #fsyncDirectory(Path)}, opening the directory through {@code io}. */
+  public static void fsyncDirectory(FileIo io, Path directory) throws IOException {
+    try (FileChannel channel = io.open(directory, StandardOpenOption.READ)) {
       channel.force(true);
     }
   }

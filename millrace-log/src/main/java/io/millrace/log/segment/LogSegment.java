@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One segment of a partition: a {@code .log} file of record batches stored back to back, exactly as
@@ -16,8 +17,10 @@ import java.nio.file.Path;
  *
  * <p>Threading: one writer (the partition's appender, under the partition's append lock) and any
  * number of readers. The writer publishes {@code sizeBytes} and {@code nextOffset} (volatile) only
- * after the bytes are written and indexed, so readers never see a partial batch. A sealed segment
- * (no longer active) is immutable until it is deleted or replaced by compaction.
+ * after the bytes are written and indexed, so readers never see a partial batch; an index entry may
+ * still be buffered in memory (see {@link SegmentIndex}), where readers find it too. A sealed
+ * segment (no longer active) is immutable until it is deleted or replaced by compaction; the writer
+ * writes its buffered index entries when it seals it ({@link #writePendingIndexEntries()}).
  */
 public final class LogSegment implements AutoCloseable {
 
@@ -26,6 +29,9 @@ public final class LogSegment implements AutoCloseable {
   public static final String DELETED_SUFFIX = ".deleted";
   public static final String CLEANED_SUFFIX = ".cleaned";
   public static final String SWAP_SUFFIX = ".swap";
+
+  /** Read hints kept per segment (see {@link ReadHint}); a power of two. */
+  static final int READ_HINT_SLOTS = 8;
 
   private final Path directory;
   private final long baseOffset;
@@ -40,6 +46,24 @@ public final class LogSegment implements AutoCloseable {
   private volatile long nextOffset;
   private volatile long maxTimestamp = -1;
   private int bytesSinceIndexEntry;
+
+  /**
+   * Where recent slices ended, by {@code offset % READ_HINT_SLOTS}: a reader that continues from
+   * its previous slice starts there without searching the index. Any reader writes them.
+   */
+  private final AtomicReferenceArray<ReadHint> readHints =
+      new AtomicReferenceArray<>(READ_HINT_SLOTS);
+
+  /** Bumped before the writer cuts bytes off: hints from before a cut are not believed. */
+  private volatile int cuts;
+
+  /**
+   * A slice ended at {@code position}, just after the batch holding {@code offset - 1}: every batch
+   * before it ends below {@code offset}, so the batch at {@code position} (if one has been written
+   * there) is the first holding an offset >= {@code offset}. True as long as no bytes were cut from
+   * the segment since ({@code cuts}): after a cut, other batches may start elsewhere.
+   */
+  private record ReadHint(long offset, int position, int cuts) {}
 
   private LogSegment(
       Path directory,
@@ -276,6 +300,7 @@ public final class LogSegment implements AutoCloseable {
     bytesSinceIndexEntry = sinceIndexEntry;
     nextOffset = next;
     maxTimestamp = max;
+    index.writePendingEntries(); // a sealed segment may never be written to again
   }
 
   /**
@@ -284,6 +309,7 @@ public final class LogSegment implements AutoCloseable {
    * @return a description of what was cut off, or null if the segment was intact
    */
   public String recover(int maxBatchBytes) throws IOException {
+    cuts++; // the writer's field: only it writes it
     index.truncateToPosition(0);
     bytesSinceIndexEntry = 0;
     long[] max = {-1};
@@ -319,6 +345,7 @@ public final class LogSegment implements AutoCloseable {
     sizeBytes = (int) outcome.validEndPosition();
     nextOffset = outcome.validEndPosition() == 0 ? baseOffset : outcome.nextOffset();
     maxTimestamp = max[0];
+    index.writePendingEntries(); // a sealed segment may never be written to again
     return problem;
   }
 
@@ -328,6 +355,10 @@ public final class LogSegment implements AutoCloseable {
   }
 
   private int positionOf(long offset, int limit) throws IOException {
+    ReadHint hint = readHints.get((int) offset & (READ_HINT_SLOTS - 1));
+    if (hint != null && hint.offset() == offset && hint.cuts() == cuts && hint.position() < limit) {
+      return hint.position();
+    }
     int position = index.positionForOffset(offset);
     ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
     while (position < limit) {
@@ -346,6 +377,18 @@ public final class LogSegment implements AutoCloseable {
    * null if no batch in this segment holds an offset >= {@code offset}.
    */
   public LogSlice slice(long offset, int maxBytes, boolean minOneBatch) throws IOException {
+    return slice(offset, maxBytes, minOneBatch, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #slice(long, int, boolean)}, holding only batches that start below {@code endOffset}.
+   * The partition passes its published log end offset: the writer appends a batch here before it
+   * publishes the new end, and a reader must not hand out records past the end it saw (a consumer
+   * would then fetch from an offset the partition still calls out of range).
+   */
+  public LogSlice slice(long offset, int maxBytes, boolean minOneBatch, long endOffset)
+      throws IOException {
+    int cutsBefore = cuts;
     int limit = sizeBytes;
     int start = positionOf(offset, limit);
     if (start < 0) {
@@ -354,6 +397,9 @@ public final class LogSegment implements AutoCloseable {
     ByteBuffer header = ByteBuffer.allocate(BatchLayout.HEADER_SIZE);
     readHeader(start, header);
     long firstOffset = BatchLayout.baseOffset(header, 0);
+    if (firstOffset >= endOffset) {
+      return null;
+    }
     long lastOffset = BatchLayout.lastOffset(header, 0);
     int end = start + BatchLayout.sizeInBytes(header, 0);
     if (end - start > maxBytes && !minOneBatch) {
@@ -362,22 +408,28 @@ public final class LogSegment implements AutoCloseable {
     long byteLimit = Math.min((long) start + maxBytes, limit);
     // Jump close to the byte limit through the index, then walk the last few headers.
     int probe = index.batchPositionAtOrBefore((int) byteLimit);
-    int position = probe > end ? probe : end;
     if (probe > end) {
-      // Everything from end to probe fits; find the last offset before probe by walking on.
-      end = probe;
-      lastOffset = offsetBefore(probe);
+      long lastBeforeProbe = offsetBefore(probe);
+      if (lastBeforeProbe < endOffset) {
+        // Everything from end to probe fits and is published.
+        end = probe;
+        lastOffset = lastBeforeProbe;
+      }
     }
+    int position = end;
     while (position < limit) {
       readHeader(position, header);
       int size = BatchLayout.sizeInBytes(header, 0);
-      if ((long) position + size > byteLimit) {
+      if ((long) position + size > byteLimit || BatchLayout.baseOffset(header, 0) >= endOffset) {
         break;
       }
       position += size;
       end = position;
       lastOffset = BatchLayout.lastOffset(header, 0);
     }
+    readHints.set(
+        (int) (lastOffset + 1) & (READ_HINT_SLOTS - 1),
+        new ReadHint(lastOffset + 1, end, cutsBefore));
     return new LogSlice(channel, start, end - start, firstOffset, lastOffset);
   }
 
@@ -435,6 +487,7 @@ public final class LogSegment implements AutoCloseable {
       return 0;
     }
     int removed = sizeBytes - position;
+    cuts++; // the writer's field: only it writes it
     channel.truncate(position);
     index.truncateToPosition(position);
     // Re-derive the tail state from the remaining batches.
@@ -495,9 +548,25 @@ public final class LogSegment implements AutoCloseable {
     channel.force(false);
   }
 
-  /** Forces only the index to the device. */
+  /**
+   * Writes the index entries still buffered in memory and forces the index to the device. Writer
+   * thread only, or on a segment that takes no more appends.
+   */
   public void flushIndex() throws IOException {
     index.flush();
+  }
+
+  /**
+   * Writes the index entries still buffered in memory to the file (not forced). The writer calls it
+   * when it seals the segment, so that nobody else ever has to write a sealed segment's index.
+   */
+  public void writePendingIndexEntries() throws IOException {
+    index.writePendingEntries();
+  }
+
+  /** Index entries buffered in memory, not yet in the index file. */
+  public int pendingIndexEntryCount() {
+    return index.pendingEntryCount();
   }
 
   /** Renames the files with the {@code .deleted} suffix; readers holding the channel go on. */

@@ -47,6 +47,12 @@ class LogSegmentTest {
     return segment;
   }
 
+  /** The index file as a roll or close leaves it: buffered entries written first. */
+  private static byte[] indexFileBytes(LogSegment segment) throws IOException {
+    segment.writePendingIndexEntries();
+    return Files.readAllBytes(segment.indexPath());
+  }
+
   private LogSegment reopen(LogSegment segment) throws IOException {
     segment.close();
     LogSegment again = LogSegment.open(FileIo.DEFAULT, directory, BASE, INDEX_INTERVAL_BYTES, 0);
@@ -156,6 +162,47 @@ class LogSegmentTest {
       assertThat(slice.firstOffset()).as(context).isEqualTo(start.baseOffset());
       assertThat(slice.nextOffset()).as(context).isEqualTo(end.lastOffset() + 1);
     }
+  }
+
+  /**
+   * Property: with an end offset (the partition's published log end), a slice holds only batches
+   * that start below it, however much maxBytes would allow; the index jump must not pass it either.
+   */
+  @Test
+  void shouldSliceOnlyBatchesBelowTheEndOffset(Random random) throws IOException {
+    LogSegment segment = create();
+    appendRandom(segment, random, 60);
+
+    for (int probe = 0; probe < 3000; probe++) {
+      long offset = BASE + random.nextLong(segment.nextOffset() - BASE);
+      long endOffset = offset + 1 + random.nextLong(segment.nextOffset() - offset);
+      int maxBytes = 1 + random.nextInt(segment.sizeBytes() + 100);
+
+      LogSlice slice = segment.slice(offset, maxBytes, true, endOffset);
+
+      int first = 0;
+      while (stored.get(first).lastOffset() < offset) {
+        first++;
+      }
+      int lastIncluded = first;
+      while (lastIncluded + 1 < stored.size()
+          && stored.get(lastIncluded + 1).baseOffset() < endOffset
+          && stored.get(lastIncluded + 1).position()
+                  + stored.get(lastIncluded + 1).size()
+                  - stored.get(first).position()
+              <= maxBytes) {
+        lastIncluded++;
+      }
+      String context = "offset " + offset + " end " + endOffset + " maxBytes " + maxBytes;
+      assertThat(slice.firstOffset()).as(context).isEqualTo(stored.get(first).baseOffset());
+      assertThat(slice.nextOffset())
+          .as(context)
+          .isEqualTo(stored.get(lastIncluded).lastOffset() + 1);
+    }
+    long end = segment.nextOffset();
+    assertThat(segment.slice(stored.get(10).baseOffset(), 1000, true, stored.get(10).baseOffset()))
+        .isNull();
+    assertThat(segment.slice(BASE, Integer.MAX_VALUE, true, end).nextOffset()).isEqualTo(end);
   }
 
   @Test
@@ -288,7 +335,7 @@ class LogSegmentTest {
   void shouldCutAGarbledTailOnRecovery(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 30);
-    long indexEntries = Files.size(segment.indexPath()) / SegmentIndex.ENTRY_SIZE;
+    long indexEntries = indexFileBytes(segment).length / SegmentIndex.ENTRY_SIZE;
     Stored damaged = stored.get(25);
     FileDamage.flipByte(segment.logPath(), damaged.position() + 40);
     segment = reopen(segment);
@@ -389,16 +436,16 @@ class LogSegmentTest {
       reference.append(copy);
     }
 
-    assertThat(Files.readAllBytes(segment.indexPath()))
+    assertThat(indexFileBytes(segment))
         .hasSizeGreaterThan(2 * SegmentIndex.ENTRY_SIZE)
-        .isEqualTo(Files.readAllBytes(reference.indexPath()));
+        .isEqualTo(indexFileBytes(reference));
   }
 
   @Test
   void shouldRebuildAMissingIndexWhenLoadingATrustedSegment(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     assertThat(builtIndex.length).isGreaterThan(2 * SegmentIndex.ENTRY_SIZE);
     segment.close();
     Files.delete(segment.indexPath());
@@ -408,14 +455,14 @@ class LogSegmentTest {
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
   }
 
   @Test
   void shouldRebuildAGarbledIndexWhenLoadingATrustedSegment(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     byte[] garbage = new byte[builtIndex.length];
     random.nextBytes(garbage);
@@ -426,7 +473,7 @@ class LogSegmentTest {
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     for (Stored batch : stored) {
       assertThat(segment.positionOf(batch.baseOffset())).isEqualTo(batch.position());
     }
@@ -436,7 +483,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexWhoseLastEntryPointsIntoABatch(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     int lastEntry = builtIndex.length - SegmentIndex.ENTRY_SIZE;
     ByteBuffer entry = ByteBuffer.wrap(builtIndex, lastEntry, SegmentIndex.ENTRY_SIZE).slice();
@@ -450,7 +497,7 @@ class LogSegmentTest {
     segment.loadTrusted(MAX_BATCH_BYTES);
 
     assertThat(segment.nextOffset()).isEqualTo(last().lastOffset() + 1);
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     assertThat(read(segment.slice(BASE, Integer.MAX_VALUE, true))).isEqualTo(records);
   }
 
@@ -458,7 +505,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexWhoseLastEntryNamesTheWrongOffset(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     int lastEntry = builtIndex.length - SegmentIndex.ENTRY_SIZE;
     int relativeOffset = ByteBuffer.wrap(builtIndex).getInt(lastEntry);
@@ -470,7 +517,7 @@ class LogSegmentTest {
 
     segment.loadTrusted(MAX_BATCH_BYTES);
 
-    assertThat(Files.readAllBytes(segment.indexPath())).isEqualTo(builtIndex);
+    assertThat(indexFileBytes(segment)).isEqualTo(builtIndex);
     long skipped = BASE + relativeOffset - 1;
     assertThat(read(segment.slice(skipped, 1, true)))
         .extracting(LogRecord::offset)
@@ -481,7 +528,7 @@ class LogSegmentTest {
   void shouldRebuildAnIndexPointingPastTheEndOfTheLog(Random random) throws IOException {
     LogSegment segment = create();
     appendRandom(segment, random, 60);
-    byte[] builtIndex = Files.readAllBytes(segment.indexPath());
+    byte[] builtIndex = indexFileBytes(segment);
     segment.close();
     FileDamage.truncate(segment.logPath(), last().position()); // the log lost its last batch
     segment = reopen(segment);
@@ -511,5 +558,63 @@ class LogSegmentTest {
     segment.closeAndDelete();
     assertThat(segment.logPath()).doesNotExist();
     assertThat(segment.indexPath()).doesNotExist();
+  }
+
+  /** Consecutive slices start where the previous one ended (a read hint), for any read size. */
+  @Test
+  void shouldReadEveryRecordSliceAfterSlice(Random random) throws IOException {
+    LogSegment segment = create();
+    appendRandom(segment, random, 80);
+
+    for (int round = 0; round < 20; round++) {
+      int maxBytes = 1 + random.nextInt(3000);
+      List<LogRecord> read = new ArrayList<>();
+      long next = BASE + random.nextLong(segment.nextOffset() - BASE);
+      long first = next;
+      while (next < segment.nextOffset()) {
+        LogSlice slice = segment.slice(next, maxBytes, true);
+        read.addAll(read(slice));
+        next = slice.nextOffset();
+      }
+      List<LogRecord> expected =
+          records.stream().filter(r -> r.offset() >= firstBatchBase(first)).toList();
+      assertThat(read).as("round %d, maxBytes %d", round, maxBytes).isEqualTo(expected);
+    }
+  }
+
+  private long firstBatchBase(long offset) {
+    return stored.stream()
+        .filter(b -> b.lastOffset() >= offset)
+        .findFirst()
+        .orElseThrow()
+        .baseOffset();
+  }
+
+  /**
+   * A read hint from before the segment was cut must not be believed: after the cut and new appends
+   * of other sizes, the hinted position may lie inside a batch.
+   */
+  @Test
+  void shouldNotUseAReadHintFromBeforeACut(Random random) throws IOException {
+    LogSegment segment = create();
+    for (int i = 0; i < 20; i++) {
+      append(segment, Batches.random(random, Codec.NONE, 3, 50, 1000 + i));
+    }
+    LogSlice slice = segment.slice(BASE, stored.get(10).position(), true);
+    long hinted = slice.nextOffset();
+    assertThat(hinted).isEqualTo(stored.get(10).baseOffset());
+
+    segment.truncateTo(stored.get(2).baseOffset());
+    stored.subList(2, stored.size()).clear();
+    for (int i = 0; i < 20; i++) { // batches of a different size
+      append(segment, Batches.random(random, Codec.NONE, 2, 91, 2000 + i));
+    }
+
+    LogSlice after = segment.slice(hinted, 1, true);
+    Stored holding =
+        stored.stream().filter(b -> b.lastOffset() >= hinted).findFirst().orElseThrow();
+    assertThat(after.position()).isEqualTo(holding.position());
+    assertThat(after.firstOffset()).isEqualTo(holding.baseOffset());
+    assertThat(read(after)).extracting(LogRecord::offset).contains(hinted);
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -127,6 +128,7 @@ class SegmentIndexTest {
     index.truncateToPosition(200);
 
     assertThat(index.entryCount()).isEqualTo(1);
+    index.writePendingEntries();
     assertThat(Files.size(file())).isEqualTo(SegmentIndex.ENTRY_SIZE);
     assertThat(index.positionForOffset(1_000_000)).isEqualTo(100);
     assertThat(index.lastMaxTimestamp()).isEqualTo(50);
@@ -215,5 +217,121 @@ class SegmentIndexTest {
       assertThat(index.batchPositionAtOrBefore(targetPosition)).isEqualTo(byPosition);
       assertThat(index.positionForTimestamp(targetTimestamp)).isEqualTo(byTimestamp);
     }
+  }
+
+  @Test
+  void shouldServeBufferedEntriesBeforeTheyAreWritten() throws IOException {
+    SegmentIndex index = threeEntries();
+
+    assertThat(Files.size(file())).isZero();
+    assertThat(index.pendingEntryCount()).isEqualTo(3);
+    assertThat(index.positionForOffset(1025)).isEqualTo(200);
+    assertThat(index.positionForTimestamp(71)).isEqualTo(300);
+    assertThat(index.batchPositionAtOrBefore(250)).isEqualTo(200);
+    assertThat(index.lastMaxTimestamp()).isEqualTo(70);
+  }
+
+  @Test
+  void shouldWriteAFullChunkBeforeBufferingTheNextEntry() throws IOException {
+    SegmentIndex index = open();
+    int count = SegmentIndex.CHUNK_ENTRIES * 2 + 5;
+    for (int i = 1; i <= count; i++) {
+      index.append(BASE + i, i * 10, i);
+    }
+
+    assertThat(Files.size(file())).isEqualTo(2L * SegmentIndex.CHUNK_ENTRIES * 16);
+    assertThat(index.pendingEntryCount()).isEqualTo(5);
+    assertThat(index.entryCount()).isEqualTo(count);
+    for (int i = 1; i <= count; i++) {
+      assertThat(index.positionForOffset(BASE + i)).isEqualTo(i * 10);
+    }
+  }
+
+  @Test
+  void shouldWriteBufferedEntriesOnFlushAndOnClose() throws IOException {
+    SegmentIndex index = threeEntries();
+
+    index.flush();
+
+    assertThat(Files.size(file())).isEqualTo(3L * SegmentIndex.ENTRY_SIZE);
+    assertThat(index.pendingEntryCount()).isZero();
+    index.append(1040, 400, 90);
+    index.close();
+    opened.clear();
+    SegmentIndex reopened = open();
+    assertThat(reopened.entryCount()).isEqualTo(4);
+    assertThat(reopened.positionForOffset(1045)).isEqualTo(400);
+  }
+
+  @Test
+  void shouldTruncateAcrossWrittenAndBufferedEntries(Random random) throws IOException {
+    for (int round = 0; round < 20; round++) {
+      Path file = directory.resolve("round-" + round + ".index");
+      try (SegmentIndex index = SegmentIndex.open(FileIo.DEFAULT, file, BASE)) {
+        int count = random.nextInt(3 * SegmentIndex.CHUNK_ENTRIES);
+        for (int i = 1; i <= count; i++) {
+          index.append(BASE + i, i * 10, i);
+        }
+        int cut = random.nextInt(count * 10 + 20);
+        int kept = Math.min(count, Math.max(0, (cut - 1) / 10));
+
+        index.truncateToPosition(cut);
+
+        assertThat(index.entryCount())
+            .as("entries kept below %d of %d", cut, count)
+            .isEqualTo(kept);
+        assertThat(Files.size(file)).isLessThanOrEqualTo((long) kept * SegmentIndex.ENTRY_SIZE);
+        assertThat(index.batchPositionAtOrBefore(Integer.MAX_VALUE)).isEqualTo(kept * 10);
+        int more = random.nextInt(2 * SegmentIndex.CHUNK_ENTRIES);
+        for (int i = kept + 1; i <= kept + more; i++) {
+          index.append(BASE + i, i * 10, i);
+        }
+        for (int i = 1; i <= kept + more; i++) {
+          assertThat(index.positionForOffset(BASE + i)).isEqualTo(i * 10);
+        }
+        index.writePendingEntries();
+        assertThat(Files.size(file)).isEqualTo((long) (kept + more) * SegmentIndex.ENTRY_SIZE);
+      }
+    }
+  }
+
+  /**
+   * A reader searching while the writer fills chunks and writes them out must find every entry it
+   * was told about (through entryCount), in memory or in the file, never a wrong position.
+   */
+  @Test
+  void shouldShowEveryPublishedEntryToAConcurrentReader(Random random) throws Exception {
+    SegmentIndex index = open();
+    int count = 40 * SegmentIndex.CHUNK_ENTRIES;
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long readerSeed = random.nextLong();
+    Thread reader =
+        new Thread(
+            () -> {
+              Random readerRandom = new Random(readerSeed);
+              try {
+                int seen;
+                do {
+                  seen = index.entryCount();
+                  if (seen > 0) {
+                    int i = 1 + readerRandom.nextInt(seen);
+                    int found = index.positionForOffset(BASE + i * 10L + 5);
+                    if (found != i * 100) {
+                      throw new AssertionError(
+                          "entry " + i + " of " + seen + " published: found position " + found);
+                    }
+                  }
+                } while (seen < count);
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    reader.start();
+    for (int i = 1; i <= count; i++) {
+      index.append(BASE + i * 10L, i * 100, i);
+    }
+    reader.join(60_000);
+    assertThat(reader.isAlive()).isFalse();
+    assertThat(failure.get()).isNull();
   }
 }

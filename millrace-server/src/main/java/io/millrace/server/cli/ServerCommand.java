@@ -1,10 +1,12 @@
 package io.millrace.server.cli;
 
-import io.millrace.kafka.KafkaListener;
-import io.millrace.kafka.KafkaListenerConfig;
-import io.millrace.log.Log;
-import io.millrace.log.LogOptions;
+import io.millrace.server.MillraceServer;
+import io.millrace.server.config.CommandLineOverrides;
+import io.millrace.server.config.ConfigException;
+import io.millrace.server.config.ServerConfig;
+import io.millrace.server.config.ServerConfigReader;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -13,63 +15,71 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code millrace server}: opens the data directory and runs until SIGTERM or SIGINT, then shuts
- * down cleanly so the next start skips the recovery scan.
+ * {@code millrace server}: reads the configuration (defaults, then {@code --config FILE}, then the
+ * flags), opens the data directory, starts the Kafka listener and the HTTP server, and runs until
+ * SIGTERM or SIGINT, then shuts down cleanly so the next start skips the recovery scan.
  */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
     description = {
       "Start Millrace on a data directory and run until stopped (SIGTERM or Ctrl-C):",
-      "the log (recovery, retention, compaction) and the Kafka listener."
+      "the log (recovery, retention, compaction), the Kafka listener and the HTTP API.",
+      "Settings come from --config (millrace.yaml); flags override the file."
     })
 final class ServerCommand implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
   @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Configuration file (millrace.yaml); see docs/configuration.md.")
+  Path configFile;
+
+  @Option(
       names = "--data-dir",
-      defaultValue = "data",
-      description = "Directory for all data (default: ${DEFAULT-VALUE}).")
+      paramLabel = "DIR",
+      description = "Directory for all data (default: data, or data_dir in the file).")
   Path dataDirectory;
 
   @Option(
       names = "--kafka-port",
-      defaultValue = "9092",
-      description = "Port of the Kafka listener on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
-  int kafkaPort;
+      paramLabel = "N",
+      description = "Port of the Kafka listener (default: 9092, or kafka.port in the file).")
+  Integer kafkaPort;
 
-  private static void closeQuietly(Log log) {
-    try {
-      log.close();
-    } catch (java.io.IOException e) {
-      LOG.warn("closing the log failed: {}", e.toString());
-    }
-  }
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      description = "Port of the HTTP API (default: 8080, or http.port in the file).")
+  Integer httpPort;
 
   @Override
   public void run() {
     long startNanos = System.nanoTime();
-    CountDownLatch stopped = new CountDownLatch(1);
-    Log log;
+    ServerConfig config;
     try {
-      log = Log.open(LogOptions.defaults(dataDirectory.toAbsolutePath()));
-    } catch (java.io.IOException e) {
-      throw new CliException("cannot open data directory " + dataDirectory + ": " + e.getMessage());
+      config =
+          new ServerConfigReader(System::getenv)
+              .read(
+                  Optional.ofNullable(configFile),
+                  new CommandLineOverrides(dataDirectory, kafkaPort, httpPort));
+    } catch (ConfigException e) {
+      throw new CliException("invalid configuration:\n" + e.getMessage());
     }
-    KafkaListener kafka;
+    MillraceServer server;
     try {
-      kafka = KafkaListener.start(log, KafkaListenerConfig.defaults().withPort(kafkaPort));
-    } catch (java.io.IOException | IllegalArgumentException e) {
-      closeQuietly(log);
+      server = MillraceServer.start(config);
+    } catch (java.io.IOException e) {
       throw new CliException(e.getMessage());
     }
+    CountDownLatch stopped = new CountDownLatch(1);
     Thread shutdown =
         new Thread(
             () -> {
               try {
-                kafka.close();
-                log.close();
+                server.close();
               } catch (Exception e) {
                 LOG.error("shutdown failed", e);
               } finally {
@@ -79,10 +89,13 @@ final class ServerCommand implements Runnable {
             "millrace-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     LOG.info(
-        "Millrace ready in {} ms: Kafka on 127.0.0.1:{}, data in {}",
+        "Millrace ready in {} ms: Kafka on {}:{}, HTTP on {}:{}, data in {}",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
-        kafka.port(),
-        dataDirectory.toAbsolutePath());
+        config.kafka().bindHost(),
+        server.kafkaPort(),
+        server.httpHost(),
+        server.httpPort(),
+        config.dataDirectory().toAbsolutePath());
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -43,6 +43,26 @@ class MillraceCliTest {
   }
 
   @Test
+  void whenTheConfigFileIsBad_thenServerRefusesToStartNamingFileLineAndColumn() throws Exception {
+    Path config = dir.resolve("millrace.yaml");
+    Files.writeString(config, "kafka:\n  port: 70000\nhttp:\n  prot: 1\n");
+
+    int exitCode =
+        MillraceCli.execute(
+            "server", "--config", config.toString(), "--data-dir", dir.resolve("d").toString());
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains(
+            "millrace: invalid configuration:\n"
+                + config
+                + ":2:9: kafka.port: must be between 0 and 65535, was 70000\n"
+                + config
+                + ":4:3: http.prot: unknown setting in http; did you mean port?");
+    assertThat(dir.resolve("d")).doesNotExist();
+  }
+
+  @Test
   void shouldPrintUsageListingTheCommands() {
     assertThat(MillraceCli.execute("--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("server", "dump-log");

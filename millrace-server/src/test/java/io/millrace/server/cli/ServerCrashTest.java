@@ -101,7 +101,9 @@ class ServerCrashTest {
                 "--data-dir",
                 data.toString(),
                 "--kafka-port",
-                Integer.toString(port))
+                Integer.toString(port),
+                "--http-port",
+                "0")
             .redirectErrorStream(true)
             .start();
     CompletableFuture<Void> ready = new CompletableFuture<>();

@@ -4,12 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,19 +92,118 @@ class ServerProcessTest {
   }
 
   private static Process startServer(Path data) throws Exception {
+    return startServer("--data-dir", data.toString(), "--kafka-port", "0", "--http-port", "0");
+  }
+
+  private static Process startServer(String... arguments) throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            MillraceCli.class.getName(),
-            "server",
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                MillraceCli.class.getName(),
+                "server"));
+    command.addAll(List.of(arguments));
+    return new ProcessBuilder(command).redirectErrorStream(true).start();
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldStartFromAConfigFileAndServeHttp() throws Exception {
+    Path data = dir.resolve("from-config");
+    Path config = dir.resolve("millrace.yaml");
+    Files.writeString(
+        config,
+        """
+        data_dir: %s
+        kafka:
+          port: 0
+        http:
+          port: 0
+        log:
+          cleaner_interval_ms: 5000
+        """
+            .formatted(data));
+    Process server = startServer("--config", config.toString());
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = drain(server, lines, ready);
+    try {
+      ready.get(30, TimeUnit.SECONDS);
+      int httpPort = httpPortOf(lines);
+
+      HttpResponse<String> health = get(httpPort, "/health");
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("\"status\":\"up\"");
+
+      HttpResponse<String> created =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/topics"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"orders\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(created.statusCode()).isEqualTo(201);
+      assertThat(data.resolve("topics").resolve("orders")).isDirectory();
+    } finally {
+      sigterm(server);
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      reader.join(5_000);
+    }
+    assertThat(server.exitValue()).isIn(0, 143);
+    assertThat(data.resolve(".clean-shutdown")).exists();
+  }
+
+  @Test
+  @Timeout(60)
+  void shouldAnswerHealthOnTheHttpPortFlag() throws Exception {
+    int httpPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      httpPort = probe.getLocalPort();
+    }
+    Process server =
+        startServer(
             "--data-dir",
-            data.toString(),
+            dir.resolve("data").toString(),
             "--kafka-port",
-            "0")
-        .redirectErrorStream(true)
-        .start();
+            "0",
+            "--http-port",
+            Integer.toString(httpPort));
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> ready = new CompletableFuture<>();
+    Thread reader = drain(server, lines, ready);
+    try {
+      ready.get(30, TimeUnit.SECONDS);
+      assertThat(httpPortOf(lines)).isEqualTo(httpPort);
+      assertThat(get(httpPort, "/health").statusCode()).isEqualTo(200);
+    } finally {
+      sigterm(server);
+      assertThat(server.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      reader.join(5_000);
+    }
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static HttpResponse<String> get(int port, String path) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The HTTP port from the ready line ("..., HTTP on 127.0.0.1:41234, ..."). */
+  private static int httpPortOf(List<String> lines) {
+    Matcher port =
+        Pattern.compile("HTTP on [^:]+:(\\d+)")
+            .matcher(
+                lines.stream().filter(l -> l.contains("Millrace ready")).findFirst().orElseThrow());
+    assertThat(port.find()).as("ready line names the HTTP port: " + lines).isTrue();
+    return Integer.parseInt(port.group(1));
   }
 
   private static Thread drain(Process process, List<String> lines, CompletableFuture<Void> ready) {

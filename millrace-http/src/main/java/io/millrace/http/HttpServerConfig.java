@@ -1,0 +1,42 @@
+package io.millrace.http;
+
+/**
+ * Settings of the HTTP server, validated once when built. Immutable.
+ *
+ * @param bindHost address to listen on (127.0.0.1 by default: the API has no authentication yet)
+ * @param port port to listen on (0 picks a free one, for tests)
+ * @param maxRequestBytes a request body larger than this is refused with 413 before it is read
+ * @param maxConcurrentRequests requests handled at once; more wait for the operating system's
+ *     accept backlog (each request runs on its own virtual thread)
+ */
+public record HttpServerConfig(
+    String bindHost, int port, int maxRequestBytes, int maxConcurrentRequests) {
+
+  /** The smallest body limit accepted: enough for any admin request. */
+  public static final int MIN_REQUEST_BYTES = 1024;
+
+  public HttpServerConfig {
+    if (bindHost == null || bindHost.isBlank()) {
+      throw new IllegalArgumentException("http host must not be empty");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("http port must be 0..65535, was " + port);
+    }
+    if (maxRequestBytes < MIN_REQUEST_BYTES) {
+      throw new IllegalArgumentException(
+          "http max request bytes must be >= " + MIN_REQUEST_BYTES + ", was " + maxRequestBytes);
+    }
+    if (maxConcurrentRequests < 1) {
+      throw new IllegalArgumentException("http max concurrent requests must be >= 1");
+    }
+  }
+
+  /** 127.0.0.1:8080, 1 MiB bodies, 1024 requests at once. */
+  public static HttpServerConfig defaults() {
+    return new HttpServerConfig("127.0.0.1", 8080, 1024 * 1024, 1024);
+  }
+
+  public HttpServerConfig withPort(int newPort) {
+    return new HttpServerConfig(bindHost, newPort, maxRequestBytes, maxConcurrentRequests);
+  }
+}

@@ -1,0 +1,118 @@
+package io.millrace.server;
+
+import io.millrace.common.CloseHelper;
+import io.millrace.http.HealthApi;
+import io.millrace.http.HealthChecks;
+import io.millrace.http.HttpApiServer;
+import io.millrace.http.Router;
+import io.millrace.http.TopicsApi;
+import io.millrace.kafka.KafkaListener;
+import io.millrace.log.Log;
+import io.millrace.server.config.ServerConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running Millrace: the log, the Kafka listener and the HTTP server, wired from one {@link
+ * ServerConfig}. Starts in that order and closes in the reverse (HTTP, Kafka, then the log, so no
+ * request is in flight when the log flushes and writes its clean-shutdown marker).
+ *
+ * <p>Threads: owns none itself; each component owns its own. {@link #close()} may be called from
+ * any thread (the shutdown hook) and is idempotent.
+ */
+public final class MillraceServer implements AutoCloseable {
+
+  private final Log log;
+  private final KafkaListener kafka;
+  private final HttpApiServer http;
+  private final HealthChecks health;
+  private boolean closed;
+
+  private MillraceServer(Log log, KafkaListener kafka, HttpApiServer http, HealthChecks health) {
+    this.log = log;
+    this.kafka = kafka;
+    this.http = http;
+    this.health = health;
+  }
+
+  /**
+   * Opens the log and starts both listeners; on failure closes whatever had started.
+   *
+   * @throws IOException if the data directory cannot be opened or a port cannot be bound
+   */
+  public static MillraceServer start(ServerConfig config) throws IOException {
+    List<AutoCloseable> started = new ArrayList<>();
+    KafkaListener.prepareProtocolInBackground(); // overlaps with opening the log
+    try {
+      Log log = openLog(config);
+      started.add(log);
+      KafkaListener kafka = KafkaListener.start(log, config.kafka());
+      started.add(0, kafka);
+      HealthChecks health =
+          new HealthChecks().add("log", log::isOpen).add("kafka_listener", kafka::isOpen);
+      Router.Builder routes = Router.builder();
+      new HealthApi(health).register(routes);
+      new TopicsApi(log).register(routes);
+      HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
+      return new MillraceServer(log, kafka, http, health);
+    } catch (IOException | RuntimeException e) {
+      Exception closeFailure = closeAllQuietly(started);
+      if (closeFailure != null) {
+        e.addSuppressed(closeFailure);
+      }
+      throw e;
+    }
+  }
+
+  private static Log openLog(ServerConfig config) throws IOException {
+    try {
+      return Log.open(config.log());
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot open data directory " + config.dataDirectory() + ": " + e.getMessage(), e);
+    }
+  }
+
+  public int kafkaPort() {
+    return kafka.port();
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public String httpHost() {
+    return http.host();
+  }
+
+  public Log log() {
+    return log;
+  }
+
+  /** Reports "stopping" on /health, then closes HTTP, Kafka and the log, in that order. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    health.markStopping();
+    try {
+      CloseHelper.closeAll(http, kafka, log);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("closing Millrace failed", e);
+    }
+  }
+
+  private static Exception closeAllQuietly(List<AutoCloseable> resources) {
+    try {
+      CloseHelper.closeAll(resources);
+      return null;
+    } catch (Exception e) {
+      return e;
+    }
+  }
+}
