@@ -1,5 +1,7 @@
 package io.millrace.http;
 
+import java.util.Map;
+
 /**
  * The client's mistake, answered with {@code status} and {@code {"error": code, "message":
  * message}}. Thrown by route handlers; never retriable as sent.
@@ -9,6 +11,8 @@ public final class ApiException extends RuntimeException {
 
   private final int status;
   private final String code;
+  private final transient Object body;
+  private final transient Map<String, String> headers;
 
   /**
    * @param status the HTTP status (4xx)
@@ -16,9 +20,30 @@ public final class ApiException extends RuntimeException {
    * @param message human text; it goes to the client, so it never carries a stack trace
    */
   public ApiException(int status, String code, String message) {
+    this(status, code, message, new ApiResponse.ErrorBody(code, message), Map.of());
+  }
+
+  /**
+   * An error with a richer body than {@code {error, message}} (it must still carry both) or extra
+   * response headers such as {@code Retry-After}.
+   */
+  public ApiException(
+      int status, String code, String message, Object body, Map<String, String> headers) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.body = body;
+    this.headers = Map.copyOf(headers);
+  }
+
+  /** The JSON body to answer with. */
+  public Object body() {
+    return body;
+  }
+
+  /** Extra response headers. */
+  public Map<String, String> headers() {
+    return headers;
   }
 
   public int status() {

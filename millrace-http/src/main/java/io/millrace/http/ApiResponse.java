@@ -30,6 +30,13 @@ public record ApiResponse(int status, Object body, Map<String, String> headers) 
     return new ApiResponse(status, body, Map.of());
   }
 
+  /** A body already written as JSON, sent as is. */
+  public record RawJson(byte[] bytes) {}
+
+  public static ApiResponse rawJson(int status, byte[] json) {
+    return new ApiResponse(status, new RawJson(json), Map.of());
+  }
+
   /** The body of every error response. */
   public record ErrorBody(String error, String message) {}
 

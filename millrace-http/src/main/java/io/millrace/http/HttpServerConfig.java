@@ -8,9 +8,24 @@ package io.millrace.http;
  * @param maxRequestBytes a request body larger than this is refused with 413 before it is read
  * @param maxConcurrentRequests requests handled at once; more wait for the operating system's
  *     accept backlog (each request runs on its own virtual thread)
+ * @param maxRecordsRequestBytes the body limit of {@code POST /topics/{topic}/records}, which is
+ *     read as a stream rather than buffered whole (413 beyond it)
+ * @param maxIngestBytesInFlight the memory all record ingestion requests together may hold (an
+ *     estimate: twice the body bytes read plus a per-record overhead); beyond it 503
  */
 public record HttpServerConfig(
-    String bindHost, int port, int maxRequestBytes, int maxConcurrentRequests) {
+    String bindHost,
+    int port,
+    int maxRequestBytes,
+    int maxConcurrentRequests,
+    int maxRecordsRequestBytes,
+    long maxIngestBytesInFlight) {
+
+  /** The default records body limit: 16 MiB, the most one write of the log's writer carries. */
+  public static final int DEFAULT_RECORDS_REQUEST_BYTES = 16 << 20;
+
+  /** The default ingestion memory budget: 128 MiB. */
+  public static final long DEFAULT_INGEST_BYTES_IN_FLIGHT = 128L << 20;
 
   /** The smallest body limit accepted: enough for any admin request. */
   public static final int MIN_REQUEST_BYTES = 1024;
@@ -29,6 +44,32 @@ public record HttpServerConfig(
     if (maxConcurrentRequests < 1) {
       throw new IllegalArgumentException("http max concurrent requests must be >= 1");
     }
+    if (maxRecordsRequestBytes < MIN_REQUEST_BYTES) {
+      throw new IllegalArgumentException(
+          "http max records request bytes must be >= "
+              + MIN_REQUEST_BYTES
+              + ", was "
+              + maxRecordsRequestBytes);
+    }
+    if (maxIngestBytesInFlight < 2L * maxRecordsRequestBytes) {
+      throw new IllegalArgumentException(
+          "http max ingest bytes in flight must be at least twice the records request limit ("
+              + 2L * maxRecordsRequestBytes
+              + "), was "
+              + maxIngestBytesInFlight);
+    }
+  }
+
+  /** The admin settings only; record ingestion takes its defaults. */
+  public HttpServerConfig(
+      String bindHost, int port, int maxRequestBytes, int maxConcurrentRequests) {
+    this(
+        bindHost,
+        port,
+        maxRequestBytes,
+        maxConcurrentRequests,
+        DEFAULT_RECORDS_REQUEST_BYTES,
+        DEFAULT_INGEST_BYTES_IN_FLIGHT);
   }
 
   /** 127.0.0.1:8080, 1 MiB bodies, 1024 requests at once. */
@@ -37,6 +78,22 @@ public record HttpServerConfig(
   }
 
   public HttpServerConfig withPort(int newPort) {
-    return new HttpServerConfig(bindHost, newPort, maxRequestBytes, maxConcurrentRequests);
+    return new HttpServerConfig(
+        bindHost,
+        newPort,
+        maxRequestBytes,
+        maxConcurrentRequests,
+        maxRecordsRequestBytes,
+        maxIngestBytesInFlight);
+  }
+
+  public HttpServerConfig withIngestLimits(int recordsRequestBytes, long ingestBytesInFlight) {
+    return new HttpServerConfig(
+        bindHost,
+        port,
+        maxRequestBytes,
+        maxConcurrentRequests,
+        recordsRequestBytes,
+        ingestBytesInFlight);
   }
 }

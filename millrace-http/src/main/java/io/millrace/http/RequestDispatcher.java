@@ -5,7 +5,10 @@ import com.sun.net.httpserver.HttpHandler;
 import io.millrace.log.LogException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,12 +27,14 @@ final class RequestDispatcher implements HttpHandler {
 
   private final Router router;
   private final int maxRequestBytes;
+  private final int maxRecordsRequestBytes;
   private final Semaphore inFlight;
   private final AtomicLong internalErrors = new AtomicLong();
 
   RequestDispatcher(Router router, HttpServerConfig config) {
     this.router = router;
     this.maxRequestBytes = config.maxRequestBytes();
+    this.maxRecordsRequestBytes = config.maxRecordsRequestBytes();
     this.inFlight = new Semaphore(config.maxConcurrentRequests());
   }
 
@@ -78,12 +83,19 @@ final class RequestDispatcher implements HttpHandler {
                   rawPath,
                   found.pathParameters(),
                   contentType(exchange),
-                  readBody(exchange));
+                  found.streamsBody() ? new byte[0] : readBody(exchange),
+                  QueryParameters.parse(exchange.getRequestURI().getRawQuery()),
+                  headers(exchange),
+                  found.streamsBody() ? limitedBody(exchange) : InputStream.nullInputStream());
           yield found.handler().handle(request);
         }
       };
     } catch (ApiException e) {
-      return ApiResponse.error(e.status(), e.code(), e.getMessage());
+      if (e.status() == 413) {
+        // The rest of the body stays unread, so this connection cannot carry another request.
+        exchange.getResponseHeaders().set("Connection", "close");
+      }
+      return new ApiResponse(e.status(), e.body(), e.headers());
     } catch (LogException e) {
       internalErrors.incrementAndGet();
       LOG.warn("HTTP {} {} failed: {}", method, rawPath, e.toString());
@@ -122,12 +134,38 @@ final class RequestDispatcher implements HttpHandler {
   }
 
   private ApiException tooLarge(HttpExchange exchange) {
-    // The rest of the body stays unread, so this connection cannot carry another request.
-    exchange.getResponseHeaders().set("Connection", "close");
+    return tooLarge(maxRequestBytes);
+  }
+
+  private static ApiException tooLarge(long limitBytes) {
     return new ApiException(
         413,
         "request_too_large",
-        "the request body is larger than the limit of " + maxRequestBytes + " bytes");
+        "the request body is larger than the limit of " + limitBytes + " bytes");
+  }
+
+  /** A streaming route's body: refused at once by Content-Length, else when reading passes it. */
+  private InputStream limitedBody(HttpExchange exchange) {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (declared != null) {
+      try {
+        if (Long.parseLong(declared.trim()) > maxRecordsRequestBytes) {
+          throw tooLarge(maxRecordsRequestBytes);
+        }
+      } catch (NumberFormatException e) {
+        throw ApiException.badRequest("invalid_request", "bad Content-Length " + declared);
+      }
+    }
+    return new LimitedInputStream(
+        exchange.getRequestBody(), maxRecordsRequestBytes, () -> tooLarge(maxRecordsRequestBytes));
+  }
+
+  private static Map<String, List<String>> headers(HttpExchange exchange) {
+    Map<String, List<String>> headers = new HashMap<>();
+    exchange
+        .getRequestHeaders()
+        .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), List.copyOf(values)));
+    return headers;
   }
 
   private static Optional<String> contentType(HttpExchange exchange) {
@@ -146,7 +184,10 @@ final class RequestDispatcher implements HttpHandler {
       exchange.sendResponseHeaders(response.status(), -1);
       return;
     }
-    byte[] body = Json.write(response.body());
+    byte[] body =
+        response.body() instanceof ApiResponse.RawJson raw
+            ? raw.bytes()
+            : Json.write(response.body());
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(response.status(), body.length);
     exchange.getResponseBody().write(body);

@@ -14,12 +14,17 @@ import java.util.TreeSet;
 public final class Router {
 
   /** One route. */
-  private record Route(String method, PathPattern pattern, RouteHandler handler) {}
+  private record Route(
+      String method, PathPattern pattern, RouteHandler handler, boolean streamsBody) {}
 
   /** The outcome of matching a request. */
   public sealed interface Match {
-    /** A route matched; {@code pathParameters} are its parameters' values. */
-    record Found(RouteHandler handler, Map<String, String> pathParameters) implements Match {}
+    /**
+     * A route matched; {@code pathParameters} are its parameters' values; {@code streamsBody}: the
+     * handler reads the body as a stream ({@link ApiRequest#bodyStream}).
+     */
+    record Found(RouteHandler handler, Map<String, String> pathParameters, boolean streamsBody)
+        implements Match {}
 
     /** The path exists with other methods: answer 405 with {@code Allow}. */
     record MethodNotAllowed(List<String> allowed) implements Match {}
@@ -47,7 +52,7 @@ public final class Router {
         continue;
       }
       if (route.method().equals(method)) {
-        return new Match.Found(route.handler(), parameters.get());
+        return new Match.Found(route.handler(), parameters.get(), route.streamsBody());
       }
       allowed.add(route.method());
     }
@@ -70,12 +75,21 @@ public final class Router {
       return add("POST", pattern, handler);
     }
 
+    /**
+     * A POST route whose handler reads the body itself, as a stream, up to the records body limit
+     * ({@link HttpServerConfig#maxRecordsRequestBytes()}) instead of the ordinary one.
+     */
+    public Builder postStreaming(String pattern, RouteHandler handler) {
+      routes.add(new Route("POST", new PathPattern(pattern), handler, true));
+      return this;
+    }
+
     public Builder delete(String pattern, RouteHandler handler) {
       return add("DELETE", pattern, handler);
     }
 
     public Builder add(String method, String pattern, RouteHandler handler) {
-      routes.add(new Route(method, new PathPattern(pattern), handler));
+      routes.add(new Route(method, new PathPattern(pattern), handler, false));
       return this;
     }
 

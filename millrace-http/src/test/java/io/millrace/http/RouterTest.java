@@ -21,9 +21,10 @@ class RouterTest {
 
   @Test
   void shouldMatchLiteralAndParameterSegments() {
-    assertThat(router.match("GET", "/topics")).isEqualTo(new Router.Match.Found(list, Map.of()));
+    assertThat(router.match("GET", "/topics"))
+        .isEqualTo(new Router.Match.Found(list, Map.of(), false));
     assertThat(router.match("GET", "/topics/orders"))
-        .isEqualTo(new Router.Match.Found(describe, Map.of("topic", "orders")));
+        .isEqualTo(new Router.Match.Found(describe, Map.of("topic", "orders"), false));
   }
 
   @Test
@@ -34,7 +35,7 @@ class RouterTest {
   @Test
   void shouldDecodePercentEncodingButKeepPlus() {
     assertThat(router.match("GET", "/topics/a%2Eb+c"))
-        .isEqualTo(new Router.Match.Found(describe, Map.of("topic", "a.b+c")));
+        .isEqualTo(new Router.Match.Found(describe, Map.of("topic", "a.b+c"), false));
   }
 
   @Test
