@@ -114,6 +114,11 @@ public final class TopicWriter {
     return budget.onCapacity();
   }
 
+  /** The limits this writer was built with. */
+  public WriterOptions options() {
+    return options;
+  }
+
   /** Bytes appended through this writer that are not yet durable. */
   public long pendingBytes() {
     return budget.pendingBytes();
