@@ -4,10 +4,13 @@ import io.millrace.common.CloseHelper;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
+import io.millrace.http.RecordsApi;
 import io.millrace.http.Router;
 import io.millrace.http.TopicsApi;
 import io.millrace.kafka.KafkaListener;
 import io.millrace.log.Log;
+import io.millrace.log.write.TopicWriter;
+import io.millrace.log.write.WriterOptions;
 import io.millrace.server.config.ServerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,6 +57,14 @@ public final class MillraceServer implements AutoCloseable {
       Router.Builder routes = Router.builder();
       new HealthApi(health).register(routes);
       new TopicsApi(log).register(routes);
+      // HTTP push auto-creates topics under the Kafka listener's setting: one rule for both.
+      new RecordsApi(
+              log,
+              new TopicWriter(log, WriterOptions.DEFAULTS),
+              config.http(),
+              config.kafka().autoCreateTopics(),
+              config.kafka().defaultPartitions())
+          .register(routes);
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       return new MillraceServer(log, kafka, http, health);
     } catch (IOException | RuntimeException e) {

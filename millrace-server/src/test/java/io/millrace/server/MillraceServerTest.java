@@ -47,6 +47,31 @@ class MillraceServerTest {
   }
 
   @Test
+  void shouldServeRecordPushAndReadOnItsHttpPort() throws Exception {
+    try (MillraceServer server = MillraceServer.start(config(0))) {
+      server.log().createTopic("events", 1, Map.of("flush.policy", "os"));
+      String base = "http://127.0.0.1:" + server.httpPort() + "/topics/events/records";
+      HttpResponse<String> posted =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/x-ndjson")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"a\":1}\n{\"a\":2}\n"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> read =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "?offset=1"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(posted.statusCode()).isEqualTo(200);
+      assertThat(read.body()).contains("\"value\":{\"a\":2}").contains("\"next_offset\":2");
+    }
+  }
+
+  @Test
   void shouldServeHealthUntilClosedThenRefuseAndCloseTheLog() throws Exception {
     MillraceServer server = MillraceServer.start(config(0));
     int port = server.httpPort();

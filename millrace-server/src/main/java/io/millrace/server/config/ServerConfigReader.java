@@ -195,17 +195,41 @@ public final class ServerConfigReader {
 
   private static HttpServerConfig readHttp(SectionReader http, int port) {
     HttpServerConfig defaults = HttpServerConfig.defaults();
+    String host = http.stringValue("host", defaults.bindHost());
+    int maxRequestBytes =
+        http.intValue(
+            "max_request_bytes",
+            defaults.maxRequestBytes(),
+            HttpServerConfig.MIN_REQUEST_BYTES,
+            Integer.MAX_VALUE);
+    int maxConcurrentRequests =
+        http.intValue("max_concurrent_requests", defaults.maxConcurrentRequests(), 1, 1_000_000);
+    int maxRecordsRequestBytes =
+        http.intValue(
+            "max_records_request_bytes",
+            defaults.maxRecordsRequestBytes(),
+            HttpServerConfig.MIN_REQUEST_BYTES,
+            Integer.MAX_VALUE);
+    long maxIngestBytesInFlight =
+        http.longValue(
+            "max_ingest_bytes_in_flight",
+            defaults.maxIngestBytesInFlight(),
+            2L * HttpServerConfig.MIN_REQUEST_BYTES,
+            Long.MAX_VALUE);
+    if (maxIngestBytesInFlight < 2L * maxRecordsRequestBytes) {
+      http.keyProblem(
+          "max_ingest_bytes_in_flight",
+          "must be at least twice max_records_request_bytes (" + 2L * maxRecordsRequestBytes + ")");
+      maxIngestBytesInFlight = 2L * maxRecordsRequestBytes;
+    }
     HttpServerConfig config =
         new HttpServerConfig(
-            http.stringValue("host", defaults.bindHost()),
+            host,
             port,
-            http.intValue(
-                "max_request_bytes",
-                defaults.maxRequestBytes(),
-                HttpServerConfig.MIN_REQUEST_BYTES,
-                Integer.MAX_VALUE),
-            http.intValue(
-                "max_concurrent_requests", defaults.maxConcurrentRequests(), 1, 1_000_000));
+            maxRequestBytes,
+            maxConcurrentRequests,
+            maxRecordsRequestBytes,
+            maxIngestBytesInFlight);
     http.finish();
     return config;
   }

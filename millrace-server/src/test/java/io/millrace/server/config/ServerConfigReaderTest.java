@@ -40,6 +40,8 @@ class ServerConfigReaderTest {
         port: 18080
         max_request_bytes: 65536
         max_concurrent_requests: 64
+        max_records_request_bytes: 2097152
+        max_ingest_bytes_in_flight: 8388608
       log:
         retention_check_interval_ms: 1000
         cleaner_interval_ms: 2000
@@ -89,7 +91,8 @@ class ServerConfigReaderTest {
                 false,
                 3,
                 3000));
-    assertThat(config.http()).isEqualTo(new HttpServerConfig("127.0.0.1", 18080, 65536, 64));
+    assertThat(config.http())
+        .isEqualTo(new HttpServerConfig("127.0.0.1", 18080, 65536, 64, 2097152, 8388608));
     LogOptions log = config.log();
     assertThat(log.retentionCheckIntervalMs()).isEqualTo(1000);
     assertThat(log.cleanerIntervalMs()).isEqualTo(2000);
@@ -200,7 +203,19 @@ class ServerConfigReaderTest {
     assertThat(errorOf("http:\n  tls: true\n"))
         .isEqualTo(
             "millrace.yaml:2:3: http.tls: unknown setting in http (known: port, host,"
-                + " max_request_bytes, max_concurrent_requests)");
+                + " max_request_bytes, max_concurrent_requests, max_records_request_bytes,"
+                + " max_ingest_bytes_in_flight)");
+  }
+
+  @Test
+  void shouldRejectAnIngestBudgetSmallerThanTwoRecordsRequests() {
+    assertThat(
+            errorOf(
+                "http:\n  max_records_request_bytes: 1048576\n"
+                    + "  max_ingest_bytes_in_flight: 1048576\n"))
+        .isEqualTo(
+            "millrace.yaml:3:3: http.max_ingest_bytes_in_flight: must be at least twice"
+                + " max_records_request_bytes (2097152)");
   }
 
   @Test
