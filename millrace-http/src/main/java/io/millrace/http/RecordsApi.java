@@ -1,10 +1,7 @@
 package io.millrace.http;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonPointer;
-import com.fasterxml.jackson.core.JsonToken;
 import io.millrace.log.InvalidRequestException;
 import io.millrace.log.Log;
 import io.millrace.log.PartitionLog;
@@ -15,13 +12,10 @@ import io.millrace.log.segment.LogSlice;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriteRecord;
 import io.millrace.log.write.WriteResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,6 +53,12 @@ public final class RecordsApi {
 
   /** The longest a POST waits for its records to become durable before answering 504. */
   static final long DURABLE_WAIT_MS = 30_000;
+
+  /**
+   * What a 429 or 503 asks the client to wait: a group commit (the usual drain of the write budget)
+   * takes milliseconds, so one second, the smallest Retry-After, is plenty.
+   */
+  static final long RETRY_AFTER_SECONDS = 1;
 
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 10_000;
@@ -117,9 +117,7 @@ public final class RecordsApi {
   public record AppendAnswer(
       int count,
       List<PartitionRange> partitions,
-      @com.fasterxml.jackson.annotation.JsonInclude(
-              com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-          List<Placement> records) {}
+      @JsonInclude(JsonInclude.Include.NON_NULL) List<Placement> records) {}
 
   private ApiResponse append(ApiRequest request) {
     String topic = request.pathParameter("topic");
@@ -175,14 +173,11 @@ public final class RecordsApi {
       }
       long more = Math.max(budgetChunkBytes, usedBytes - heldBytes);
       if (!budget.tryTake(more)) {
-        throw new ApiException(
+        throw retryLater(
             503,
             "ingest_budget_exhausted",
-            "the server holds as many ingestion requests as its memory budget allows; retry",
-            new ApiResponse.ErrorBody(
-                "ingest_budget_exhausted",
-                "the server holds as many ingestion requests as its memory budget allows; retry"),
-            Map.of("Retry-After", "1"));
+            "the server holds as many ingestion requests as its memory budget allows; nothing was"
+                + " stored; retry after the Retry-After seconds");
       }
       heldBytes += more;
     }
@@ -197,16 +192,11 @@ public final class RecordsApi {
     switch (result.status()) {
       case OK -> {}
       case BACK_PRESSURED ->
-          throw new ApiException(
+          throw retryLater(
               429,
               "backpressured",
               "the topic's partitions have as many bytes waiting to become durable as allowed;"
-                  + " nothing was stored; retry after the Retry-After seconds",
-              new ApiResponse.ErrorBody(
-                  "backpressured",
-                  "the topic's partitions have as many bytes waiting to become durable as allowed;"
-                      + " nothing was stored; retry after the Retry-After seconds"),
-              Map.of("Retry-After", "1"));
+                  + " nothing was stored; retry after the Retry-After seconds");
       case UNKNOWN_TOPIC -> throw unknownTopic(topic);
       case INVALID_PARTITION ->
           throw ApiException.badRequest("invalid_partition", result.message());
@@ -375,7 +365,7 @@ public final class RecordsApi {
           "invalid_request", "key_pointer must name a field, like /id, not the whole record");
     }
     return (value, line, column) -> {
-      byte[] key = keyAt(value, compiled);
+      byte[] key = KeyPointer.keyAt(value, compiled);
       if (key == null) {
         throw RecordBodyReader.malformed(
             "missing_key",
@@ -387,80 +377,7 @@ public final class RecordsApi {
     };
   }
 
-  /**
-   * The bytes at {@code pointer} in a record: a string's text in UTF-8, any other value's JSON as
-   * sent; null if the pointer leads nowhere or to null. Walks the record with the streaming parser,
-   * skipping what the pointer does not name.
-   */
-  static byte[] keyAt(byte[] record, JsonPointer pointer) {
-    try (JsonParser parser = RecordBodyReader.factory().createParser(record)) {
-      JsonToken token = parser.nextToken();
-      for (JsonPointer rest = pointer; !rest.matches(); rest = rest.tail()) {
-        if (token == JsonToken.START_OBJECT) {
-          token = findField(parser, rest.getMatchingProperty());
-        } else if (token == JsonToken.START_ARRAY) {
-          token = findElement(parser, rest.getMatchingIndex());
-        } else {
-          return null;
-        }
-        if (token == null) {
-          return null;
-        }
-      }
-      return switch (token) {
-        case VALUE_NULL -> null;
-        case VALUE_STRING -> parser.getText().getBytes(StandardCharsets.UTF_8);
-        default -> {
-          long start = parser.currentTokenLocation().getByteOffset();
-          parser.skipChildren();
-          long end = parser.currentLocation().getByteOffset();
-          yield Arrays.copyOfRange(record, (int) start, (int) end);
-        }
-      };
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // the record was validated already
-    }
-  }
-
-  /** Moves to the value of field {@code name} of the current object; null if absent. */
-  private static JsonToken findField(JsonParser parser, String name) throws IOException {
-    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-      boolean match = parser.currentName().equals(name);
-      JsonToken value = parser.nextToken();
-      if (match) {
-        return value;
-      }
-      parser.skipChildren();
-    }
-    return null;
-  }
-
-  /** Moves to element {@code index} of the current array; null if absent. */
-  private static JsonToken findElement(JsonParser parser, int index) throws IOException {
-    if (index < 0) {
-      return null;
-    }
-    int i = 0;
-    for (JsonToken token = parser.nextToken();
-        token != JsonToken.END_ARRAY;
-        token = parser.nextToken()) {
-      if (i++ == index) {
-        return token;
-      }
-      parser.skipChildren();
-    }
-    return null;
-  }
-
   // ------------------------------------------------------------------------------ GET
-
-  /** How a GET writes keys, values and header values. */
-  enum ValueFormat {
-    /** Values embedded as JSON (422 for a value that is not); keys and header values as text. */
-    JSON,
-    /** Keys, values and header values as base64 strings: any bytes. */
-    BASE64
-  }
 
   private ApiResponse read(ApiRequest request) {
     String topic = request.pathParameter("topic");
@@ -481,7 +398,7 @@ public final class RecordsApi {
                 text ->
                     (long) parseInt(text, "timeout_ms", 0, (int) MAX_TIMEOUT_MS, "invalid_request"))
             .orElse(0L);
-    ValueFormat valueFormat = valueFormat(request);
+    RecordsJson.ValueFormat valueFormat = valueFormat(request);
     if (log.describeTopic(topic).isEmpty()) {
       throw unknownTopic(topic);
     }
@@ -502,14 +419,15 @@ public final class RecordsApi {
             .orElse(partition.logStartOffset());
     List<LogRecord> records = readRecords(partition, offset, limit, timeoutMs);
     long next = records.isEmpty() ? offset : records.get(records.size() - 1).offset() + 1;
-    return ApiResponse.rawJson(200, render(records, partitionNumber, next, valueFormat));
+    return ApiResponse.rawJson(
+        200, RecordsJson.render(records, partitionNumber, next, valueFormat));
   }
 
-  private static ValueFormat valueFormat(ApiRequest request) {
+  private static RecordsJson.ValueFormat valueFormat(ApiRequest request) {
     String text = request.queryParameter("format").orElse("json");
     return switch (text) {
-      case "json" -> ValueFormat.JSON;
-      case "base64" -> ValueFormat.BASE64;
+      case "json" -> RecordsJson.ValueFormat.JSON;
+      case "base64" -> RecordsJson.ValueFormat.BASE64;
       default ->
           throw ApiException.badRequest(
               "invalid_request", "format must be json or base64, not " + text);
@@ -565,82 +483,6 @@ public final class RecordsApi {
     return out;
   }
 
-  private static byte[] render(
-      List<LogRecord> records, int partition, long nextOffset, ValueFormat format) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    JsonFactory factory = RecordBodyReader.factory();
-    try (JsonGenerator out = factory.createGenerator(bytes)) {
-      out.writeStartObject();
-      out.writeArrayFieldStart("records");
-      for (LogRecord record : records) {
-        out.writeStartObject();
-        out.writeNumberField("partition", partition);
-        out.writeNumberField("offset", record.offset());
-        out.writeNumberField("timestamp", record.timestamp());
-        out.writeFieldName("key");
-        writeBytes(out, record.key(), format);
-        out.writeFieldName("value");
-        writeValue(out, record, format);
-        out.writeArrayFieldStart("headers");
-        for (LogRecord.Header header : record.headers()) {
-          out.writeStartObject();
-          out.writeStringField("key", header.key());
-          out.writeFieldName("value");
-          writeBytes(out, header.value(), format);
-          out.writeEndObject();
-        }
-        out.writeEndArray();
-        out.writeEndObject();
-      }
-      out.writeEndArray();
-      out.writeNumberField("next_offset", nextOffset);
-      out.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  private static void writeBytes(JsonGenerator out, byte[] bytes, ValueFormat format)
-      throws IOException {
-    if (bytes == null) {
-      out.writeNull();
-    } else if (format == ValueFormat.BASE64) {
-      out.writeString(Base64.getEncoder().encodeToString(bytes));
-    } else {
-      out.writeString(new String(bytes, StandardCharsets.UTF_8));
-    }
-  }
-
-  private static void writeValue(JsonGenerator out, LogRecord record, ValueFormat format)
-      throws IOException {
-    byte[] value = record.value();
-    if (value == null || format == ValueFormat.BASE64) {
-      writeBytes(out, value, format);
-      return;
-    }
-    if (!isJson(value)) {
-      throw new ApiException(
-          422,
-          "not_json",
-          "the value at offset " + record.offset() + " is not JSON; read it with format=base64");
-    }
-    out.writeRawValue(new String(value, StandardCharsets.UTF_8));
-  }
-
-  /** Whether the bytes are exactly one JSON value. */
-  private static boolean isJson(byte[] value) {
-    try (JsonParser parser = RecordBodyReader.factory().createParser(value)) {
-      if (parser.nextToken() == null) {
-        return false;
-      }
-      parser.skipChildren();
-      return parser.nextToken() == null;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
   // ------------------------------------------------------------------------------ helpers
 
   private static int parseInt(String text, String name, int min, int max, String code) {
@@ -658,6 +500,16 @@ public final class RecordsApi {
     } catch (NumberFormatException e) {
       throw ApiException.badRequest("invalid_request", name + " must be an integer, was " + text);
     }
+  }
+
+  /** A refusal that stored nothing and may succeed later: with {@code Retry-After} in seconds. */
+  private static ApiException retryLater(int status, String code, String message) {
+    return new ApiException(
+        status,
+        code,
+        message,
+        new ApiResponse.ErrorBody(code, message),
+        Map.of("Retry-After", Long.toString(RETRY_AFTER_SECONDS)));
   }
 
   private static ApiException unknownTopic(String topic) {
