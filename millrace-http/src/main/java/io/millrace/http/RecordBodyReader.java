@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +46,9 @@ final class RecordBodyReader {
       JsonFactory.builder()
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
           .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+          // The request body belongs to the dispatcher, which drains what a refused request left
+          // unread; closed here, the server would drop the connection under the sending client.
+          .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
           // Canonicalization stays on: without it Jackson decodes an InputStream through a Reader
           // and reports no byte offsets, which the record slicing needs.
           .streamReadConstraints(

@@ -87,7 +87,14 @@ final class RequestDispatcher implements HttpHandler {
                   QueryParameters.parse(exchange.getRequestURI().getRawQuery()),
                   headers(exchange),
                   found.streamsBody() ? limitedBody(exchange) : InputStream.nullInputStream());
-          yield found.handler().handle(request);
+          if (!found.streamsBody()) {
+            yield found.handler().handle(request);
+          }
+          try {
+            yield found.handler().handle(request);
+          } finally {
+            drain(exchange, request.bodyStream());
+          }
         }
       };
     } catch (ApiException e) {
@@ -158,6 +165,24 @@ final class RequestDispatcher implements HttpHandler {
     }
     return new LimitedInputStream(
         exchange.getRequestBody(), maxRecordsRequestBytes, () -> tooLarge(maxRecordsRequestBytes));
+  }
+
+  /**
+   * Reads and discards what a streaming handler left of its body (it answered early, say a 400 at
+   * line 1), so the client, still sending, reads the answer instead of a connection reset. Bounded
+   * by the body limit; past it the connection is closed instead.
+   */
+  private static void drain(HttpExchange exchange, InputStream body) {
+    byte[] discard = new byte[8192];
+    try {
+      while (body.read(discard) >= 0) {
+        // discard
+      }
+    } catch (ApiException tooLarge) {
+      exchange.getResponseHeaders().set("Connection", "close");
+    } catch (IOException e) {
+      // The client went away: nothing to drain.
+    }
   }
 
   private static Map<String, List<String>> headers(HttpExchange exchange) {

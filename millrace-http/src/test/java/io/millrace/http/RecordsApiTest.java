@@ -186,7 +186,7 @@ class RecordsApiTest {
     for (int i = 0; i < 100_000; i++) {
       String line = "{\"n\":" + i + ",\"payload\":\"" + "x".repeat(i % 50) + "\",\"ok\":true}";
       lines.add(line);
-      body.append(line).append(i % 3 == 0 ? "\r\n" : "\n");
+      body.append(line).append(i % 3 == 0 ? "\r\n" : "\n").append(i == 7 ? "\n \n" : "");
     }
 
     Reply reply = post("/topics/bulk/records", NDJSON, body.toString());
@@ -267,6 +267,32 @@ class RecordsApiTest {
     assertThat(reply.body().get("message").asText()).startsWith("line 3, column 8: ");
     assertThat(partition("events", 0).logEndOffset()).isZero();
     assertThat(api.ingestBytesInUse()).isZero();
+  }
+
+  @Test
+  void whenALargeBodyIsBadOnItsFirstLine_thenTheClientStillReadsThe400() throws Exception {
+    start();
+    createTopic("events", 1, Map.of());
+    byte[] body =
+        ("{\"id\":007}\n" + padded("rest", 10_000)) // 2 MB after the bad line
+            .getBytes(StandardCharsets.UTF_8);
+    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    // Had the server not read the rest of the body, it would close the connection under a client
+    // still sending, which then sees a reset instead of the answer (several times in 20 here).
+    for (int attempt = 0; attempt < 20; attempt++) {
+      HttpResponse<String> response =
+          http11.send(
+              request("/topics/events/records")
+                  .header("Content-Type", NDJSON)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).isEqualTo(400);
+      assertThat(JSON.readTree(response.body()).get("line").asInt()).isEqualTo(1);
+    }
+    assertThat(partition("events", 0).logEndOffset()).isZero();
   }
 
   @Test
