@@ -24,6 +24,9 @@ final class LimitedInputStream extends FilterInputStream {
 
   @Override
   public int read() throws IOException {
+    if (readBytes > limitBytes) {
+      throw tooLarge.get();
+    }
     int b = in.read();
     if (b >= 0) {
       count(1);
@@ -33,6 +36,9 @@ final class LimitedInputStream extends FilterInputStream {
 
   @Override
   public int read(byte[] buffer, int offset, int length) throws IOException {
+    if (readBytes > limitBytes) {
+      throw tooLarge.get(); // every later read too, so a drain loop ends
+    }
     // Ask for one byte more than the limit allows at most, to notice a body that goes past it.
     long allowed = limitBytes - readBytes + 1;
     int n = in.read(buffer, offset, (int) Math.min(length, allowed));
