@@ -83,16 +83,21 @@ public final class Values {
         yield list;
       }
       case VALUE_STRING -> parser.getText();
-      case VALUE_NUMBER_INT ->
-          parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-              ? parser.getDoubleValue()
-              : parser.getLongValue();
+      case VALUE_NUMBER_INT -> integer(parser);
       case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
       case VALUE_TRUE -> Boolean.TRUE;
       case VALUE_FALSE -> Boolean.FALSE;
       case VALUE_NULL -> null;
       default -> throw new IOException("unexpected " + parser.currentToken());
     };
+  }
+
+  /** A Long, or a Double beyond the range of long (never a ternary: it would widen Long). */
+  private static Object integer(JsonParser parser) throws IOException {
+    if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      return parser.getDoubleValue();
+    }
+    return parser.getLongValue();
   }
 
   /**
