@@ -44,7 +44,7 @@ public final class ExpressionCompiler {
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
     ExpressionVariables.declarations(format).forEach(builder::addVar);
     this.compiler = builder.build();
-    this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+    this.runtime = CelRuntimeFactory.plannerRuntimeBuilder().setOptions(OPTIONS).build();
   }
 
   /** What the result of an expression must be. */
