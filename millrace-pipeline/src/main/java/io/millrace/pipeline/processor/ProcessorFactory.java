@@ -27,8 +27,15 @@ public final class ProcessorFactory {
 
   private final ExpressionCompiler expressions;
   private final Problems problems;
+
+  /**
+   * Schemas resolve only what ships with the library (the meta-schemas): never fetch a {@code $ref}
+   * from the network while validating a file or, worse, while processing records.
+   */
   private final SchemaRegistry schemas =
-      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+      SchemaRegistry.withDefaultDialect(
+          SpecificationVersion.DRAFT_2020_12,
+          builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)));
 
   public ProcessorFactory(ExpressionCompiler expressions, Problems problems) {
     this.expressions = expressions;
@@ -102,12 +109,17 @@ public final class ProcessorFactory {
                         "the schema must be valid JSON Schema 2020-12"));
         return null;
       }
-      return new ValidateProcessor(schemas.getSchema(spec.schema()));
+      Schema schema = schemas.getSchema(spec.schema());
+      // References resolve lazily; validating one value now makes an unloadable $ref fail here,
+      // at its position in the file, rather than on every record.
+      schema.validate(com.fasterxml.jackson.databind.node.NullNode.getInstance());
+      return new ValidateProcessor(schema);
     } catch (SchemaException e) {
       problems.add(
           spec.position(),
           "bad JSON Schema: " + e.getMessage(),
-          "the schema must be valid JSON Schema 2020-12");
+          "the schema must be valid JSON Schema 2020-12; a $ref must point inside the schema"
+              + " (remote references are never fetched)");
       return null;
     }
   }

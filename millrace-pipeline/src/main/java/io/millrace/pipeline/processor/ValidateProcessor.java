@@ -28,7 +28,13 @@ public final class ValidateProcessor implements Processor {
   @Override
   public ProcessResult apply(PipelineRecord record, RecordVariables variables) {
     JsonNode instance = JSON.valueToTree(record.value());
-    List<Error> errors = schema.validate(instance);
+    List<Error> errors;
+    try {
+      errors = schema.validate(instance);
+    } catch (com.networknt.schema.SchemaException e) {
+      // A $ref deep in the schema that the factory's probe did not reach and cannot be loaded.
+      return ProcessResult.failed(record, kind(), "schema error: " + e.getMessage());
+    }
     if (errors.isEmpty()) {
       return ProcessResult.one(record);
     }
