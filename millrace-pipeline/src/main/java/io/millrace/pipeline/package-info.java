@@ -10,8 +10,9 @@
  *       substitution), the immutable model ({@code PipelineDefinition}, one {@code ProcessorSpec}
  *       record per processor kind) and the shape checks ({@code DefinitionReader}).
  *   <li>{@code expression}: CEL compilation and type checking ({@code ExpressionCompiler}), the
- *       variables an expression sees ({@code ExpressionVariables}), evaluation with a reusable
- *       resolver over a record ({@code RecordVariables}).
+ *       variables an expression sees ({@code ExpressionVariables}); evaluation by closures compiled
+ *       from the checked syntax tree ({@code ClosureCompiler}) or, outside their subset, by CEL's
+ *       planner runtime with a reusable resolver over a record ({@code RecordVariables}).
  *   <li>{@code processor}: one class per processor kind, each a pure function from a {@link
  *       io.millrace.pipeline.PipelineRecord} to a {@code ProcessResult}.
  *   <li>this package: {@link io.millrace.pipeline.PipelineValidator} ties them together and yields
@@ -33,8 +34,8 @@
  * a record can go to several outputs and to the dead letters unchanged). The runtime layer will
  * replace the eager decode with a projection: the checked CEL syntax trees tell which top-level
  * fields a pipeline reads, and a pipeline that only filters can decide on those fields and pass the
- * original bytes through untouched. The decision on expression evaluation (CEL's interpreter versus
- * CEL's checker plus our own closures) and its figures are in {@code docs/benchmarks.md}.
+ * original bytes through untouched. Why expressions run as closures compiled from CEL's checked
+ * syntax tree rather than in CEL's interpreter, with the figures, is in {@code docs/benchmarks.md}.
  *
  * <h2>Threading</h2>
  *

@@ -16,11 +16,20 @@ public final class CompiledExpression {
   private final Expression expression;
   private final CelAbstractSyntaxTree ast;
   private final CelRuntime.Program program;
+  private final ClosureCompiler.Node closure;
 
-  CompiledExpression(Expression expression, CelAbstractSyntaxTree ast, CelRuntime.Program program) {
+  /**
+   * @param closure the expression compiled to closures, or null to evaluate with {@code program}
+   */
+  CompiledExpression(
+      Expression expression,
+      CelAbstractSyntaxTree ast,
+      CelRuntime.Program program,
+      ClosureCompiler.Node closure) {
     this.expression = expression;
     this.ast = ast;
     this.program = program;
+    this.closure = closure;
   }
 
   /** An expression that failed on one record: bad data, not a bug. */
@@ -41,8 +50,22 @@ public final class CompiledExpression {
     return ast;
   }
 
+  /** Whether evaluation runs compiled closures (else CEL's planner runtime). */
+  public boolean isCompiledToClosures() {
+    return closure != null;
+  }
+
   /** Evaluates against the record {@code variables} currently points at. */
   public Object evaluate(RecordVariables variables) throws ExpressionFailure {
+    if (closure != null) {
+      try {
+        return toValue(closure.eval(variables.record()), 0);
+      } catch (ClosureCompiler.EvaluationError e) {
+        throw failure(e.getMessage());
+      } catch (ClosureCompiler.NeedsCel e) {
+        // this record needs CEL's own rules: evaluated below
+      }
+    }
     try {
       Object result = program.eval(variables);
       return toValue(result, 0);
@@ -94,6 +117,15 @@ public final class CompiledExpression {
 
   /** Evaluates a condition; a non-bool result (possible with dyn data) is a failure. */
   public boolean test(RecordVariables variables) throws ExpressionFailure {
+    if (closure != null) {
+      try {
+        return closure.test(variables.record());
+      } catch (ClosureCompiler.EvaluationError e) {
+        throw failure(e.getMessage());
+      } catch (ClosureCompiler.NeedsCel e) {
+        // this record needs CEL's own rules: evaluated below
+      }
+    }
     Object result;
     try {
       result = program.eval(variables);
@@ -110,6 +142,11 @@ public final class CompiledExpression {
             + "` gave "
             + (result == null ? "null" : result.getClass().getSimpleName())
             + ", not a bool");
+  }
+
+  private ExpressionFailure failure(String reason) {
+    return new ExpressionFailure(
+        "`" + ExpressionCompiler.abbreviate(expression.source()) + "` failed: " + reason);
   }
 
   /** Convenience for tests and one-off use: allocates a resolver. */

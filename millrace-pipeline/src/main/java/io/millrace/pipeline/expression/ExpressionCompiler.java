@@ -96,9 +96,19 @@ public final class ExpressionCompiler {
       }
     }
     try {
-      return new CompiledExpression(expression, ast, runtime.createProgram(ast));
+      return new CompiledExpression(
+          expression, ast, runtime.createProgram(ast), closureOrNull(ast));
     } catch (CelEvaluationException e) {
       problems.add(expression.position(), "cannot plan " + what + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  /** Closures when the expression is inside the compiled subset, else null (CEL evaluates). */
+  private static ClosureCompiler.Node closureOrNull(CelAbstractSyntaxTree ast) {
+    try {
+      return ClosureCompiler.compile(ast);
+    } catch (ClosureCompiler.Unsupported e) {
       return null;
     }
   }
