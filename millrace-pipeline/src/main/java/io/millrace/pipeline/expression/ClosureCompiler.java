@@ -73,55 +73,53 @@ final class ClosureCompiler {
   }
 
   static Node compile(CelAbstractSyntaxTree ast) throws Unsupported {
-    return new ClosureCompiler.Context(ast).compile(ast.getExpr());
+    // The checked AST guarantees names and overloads exist; types of dyn data are checked per
+    // record by the closures themselves.
+    return compileExpr(ast.getExpr());
   }
 
-  /** Compilation of one syntax tree (it needs the checked types of some nodes). */
-  private record Context(CelAbstractSyntaxTree ast) {
+  private static Node compileExpr(CelExpr expr) throws Unsupported {
+    return switch (expr.getKind()) {
+      case CONSTANT -> constant(expr.constant());
+      case IDENT -> variable(expr.ident().name());
+      case SELECT ->
+          expr.select().testOnly()
+              ? has(compileExpr(expr.select().operand()), expr.select().field())
+              : select(compileExpr(expr.select().operand()), expr.select().field());
+      case CALL -> call(expr.call());
+      default -> throw new Unsupported(expr.getKind().toString());
+    };
+  }
 
-    Node compile(CelExpr expr) throws Unsupported {
-      return switch (expr.getKind()) {
-        case CONSTANT -> constant(expr.constant());
-        case IDENT -> variable(expr.ident().name());
-        case SELECT ->
-            expr.select().testOnly()
-                ? has(compile(expr.select().operand()), expr.select().field())
-                : select(compile(expr.select().operand()), expr.select().field());
-        case CALL -> call(expr.call());
-        default -> throw new Unsupported(expr.getKind().toString());
-      };
+  private static Node call(CelExpr.CelCall call) throws Unsupported {
+    List<Node> args = new ArrayList<>();
+    for (CelExpr arg : call.args()) {
+      args.add(compileExpr(arg));
     }
-
-    private Node call(CelExpr.CelCall call) throws Unsupported {
-      List<Node> args = new ArrayList<>();
-      for (CelExpr arg : call.args()) {
-        args.add(compile(arg));
-      }
-      if (call.target().isPresent()) {
-        return method(call.function(), compile(call.target().get()), args);
-      }
-      return switch (call.function()) {
-        case "_&&_" -> and(args.get(0), args.get(1));
-        case "_||_" -> or(args.get(0), args.get(1));
-        case "!_" -> not(args.get(0));
-        case "_?_:_" -> conditional(args.get(0), args.get(1), args.get(2));
-        case "_==_" -> comparison(args, Comparison.EQ);
-        case "_!=_" -> comparison(args, Comparison.NE);
-        case "_<_" -> comparison(args, Comparison.LT);
-        case "_<=_" -> comparison(args, Comparison.LE);
-        case "_>_" -> comparison(args, Comparison.GT);
-        case "_>=_" -> comparison(args, Comparison.GE);
-        case "_+_", "_-_", "_*_", "_/_", "_%_" ->
-            arithmetic(call.function(), args.get(0), args.get(1));
-        case "-_" -> negate(args.get(0));
-        case "_[_]" -> index(args.get(0), args.get(1));
-        case "size" -> size(args.get(0));
-        case "double" -> toDouble(args.get(0));
-        case "int" -> toInt(args.get(0));
-        case "string" -> toText(args.get(0));
-        default -> throw new Unsupported(call.function());
-      };
+    if (call.target().isPresent()) {
+      return method(call.function(), compileExpr(call.target().get()), args);
     }
+    return switch (call.function()) {
+      case "_&&_" -> and(args.get(0), args.get(1));
+      case "_||_" -> or(args.get(0), args.get(1));
+      case "!_" -> not(args.get(0));
+      case "_?_:_" -> conditional(args.get(0), args.get(1), args.get(2));
+      case "_==_" -> comparison(args, Comparison.EQ);
+      case "_!=_" -> comparison(args, Comparison.NE);
+      case "_<_" -> comparison(args, Comparison.LT);
+      case "_<=_" -> comparison(args, Comparison.LE);
+      case "_>_" -> comparison(args, Comparison.GT);
+      case "_>=_" -> comparison(args, Comparison.GE);
+      case "_+_", "_-_", "_*_", "_/_", "_%_" ->
+          arithmetic(call.function(), args.get(0), args.get(1));
+      case "-_" -> negate(args.get(0));
+      case "_[_]" -> index(args.get(0), args.get(1));
+      case "size" -> size(args.get(0));
+      case "double" -> toDouble(args.get(0));
+      case "int" -> toInt(args.get(0));
+      case "string" -> toText(args.get(0));
+      default -> throw new Unsupported(call.function());
+    };
   }
 
   private static Node constant(CelConstant constant) throws Unsupported {
