@@ -1,6 +1,7 @@
 package io.millrace.server;
 
 import io.millrace.common.CloseHelper;
+import io.millrace.connect.SourceRunner;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
@@ -117,6 +118,11 @@ public final class MillraceServer implements AutoCloseable {
   /** How many pull sources millrace.yaml declares. */
   public int sourceCount() {
     return sources.count();
+  }
+
+  /** The named source's state, or null until it has started (sources start in the background). */
+  public SourceRunner.State sourceState(String name) {
+    return sources.state(name);
   }
 
   /**

@@ -26,21 +26,34 @@ import org.slf4j.LoggerFactory;
  * starts them once the listeners are up. A source that fails later stops alone (state FAILED, one
  * log line): it never takes the server down.
  *
- * <p>Threads: the scheduler owns one virtual thread per source. {@link #start} and {@link #close}
- * are called by the server's owner; close is idempotent and stops every source first, before the
- * listeners and the log close.
+ * <p>Threads: {@link #start} hands the work to one virtual thread ({@code millrace-sources-start})
+ * and returns at once, because building the metrics registry, the JSON mapper and each source's
+ * HTTP client or JDBC driver costs hundreds of milliseconds that the "ready" line should not wait
+ * for. The scheduler then owns one virtual thread per source. {@link #close} (idempotent) waits for
+ * that start to finish, then stops every source; the server closes this first, before the listeners
+ * and the log. The monitor of this object guards {@code scheduler} and {@code closed}.
  */
 final class PullSources implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PullSources.class);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  private final Log log;
+  private final TopicWriter writer;
   private final List<SourceDefinition> definitions;
-  private final SourceScheduler scheduler; // null without sources
+  private final Supplier<? extends MeterRegistry> registry;
+  private SourceScheduler scheduler; // null until started
+  private boolean closed;
 
-  private PullSources(List<SourceDefinition> definitions, SourceScheduler scheduler) {
+  private PullSources(
+      Log log,
+      TopicWriter writer,
+      List<SourceDefinition> definitions,
+      Supplier<? extends MeterRegistry> registry) {
+    this.log = log;
+    this.writer = writer;
     this.definitions = definitions;
-    this.scheduler = scheduler;
+    this.registry = registry;
   }
 
   /**
@@ -48,7 +61,7 @@ final class PullSources implements AutoCloseable {
    * kafka.default_partitions}) when {@code kafka.auto_create_topics} is on, as a Kafka producer
    * would find it, and refused otherwise.
    *
-   * @param registry the server's metrics registry, asked for only when there are sources
+   * @param registry the server's metrics registry, asked for only when a source starts
    * @throws IOException naming the source and the topic when the topic is missing and may not be
    *     created
    */
@@ -59,14 +72,10 @@ final class PullSources implements AutoCloseable {
       KafkaListenerConfig kafka,
       Supplier<? extends MeterRegistry> registry)
       throws IOException {
-    if (definitions.isEmpty()) {
-      return new PullSources(definitions, null); // and the registry stays unbuilt
-    }
     for (SourceDefinition definition : definitions) {
       ensureTopic(log, definition.settings(), kafka);
     }
-    return new PullSources(
-        definitions, new SourceScheduler(log, writer, registry.get(), CLOSE_TIMEOUT));
+    return new PullSources(log, writer, definitions, registry);
   }
 
   private static void ensureTopic(Log log, SourceSettings settings, KafkaListenerConfig kafka)
@@ -103,13 +112,27 @@ final class PullSources implements AutoCloseable {
     }
   }
 
-  /** Starts every source; one that cannot start is logged and skipped, the others still run. */
+  /**
+   * Starts every source in the background and returns at once; one that cannot start is logged and
+   * skipped, the others still run. Without sources, does nothing.
+   */
   void start() {
+    if (!definitions.isEmpty()) {
+      Thread.ofVirtual().name("millrace-sources-start").start(this::startAll);
+    }
+  }
+
+  private synchronized void startAll() {
+    if (closed) {
+      return;
+    }
+    scheduler = new SourceScheduler(log, writer, registry.get(), CLOSE_TIMEOUT);
+    ObjectMapper mapper = new ObjectMapper();
     for (SourceDefinition definition : definitions) {
       String name = definition.settings().name();
       PollingSource source = null;
       try {
-        source = definition.open(new ObjectMapper());
+        source = definition.open(mapper);
         scheduler.start(source, definition.settings());
       } catch (RuntimeException e) {
         LOG.error("source {} did not start: {}", name, e.getMessage(), e);
@@ -122,13 +145,14 @@ final class PullSources implements AutoCloseable {
     return definitions.size();
   }
 
-  /** The named source's state, or null if it is not running. */
-  SourceRunner.State state(String name) {
+  /** The named source's state, or null if it has not started. */
+  synchronized SourceRunner.State state(String name) {
     return scheduler == null ? null : scheduler.state(name);
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     if (scheduler != null) {
       scheduler.close();
     }

@@ -195,6 +195,27 @@ class SourcesConfigTest {
                     RetryPolicy.DEFAULTS)));
   }
 
+  /** The sources example in docs/configuration.md is valid. */
+  @Test
+  void shouldAcceptTheDocumentedSourcesExample() throws Exception {
+    String page =
+        java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
+    int start = page.indexOf("```yaml\nsources:\n") + "```yaml\n".length();
+    String example = page.substring(start, page.indexOf("```", start));
+
+    List<SourceDefinition> sources = sources(example);
+
+    assertThat(sources)
+        .extracting(s -> s.settings().name())
+        .containsExactly("orders_feed", "customers");
+    HttpPollingSourceConfig http = ((SourceDefinition.Http) sources.get(0)).config();
+    assertThat(http.auth()).isEqualTo(HttpAuth.bearer("s3cret"));
+    assertThat(http.pagination()).isEqualTo(Pagination.nextLink("/next"));
+    JdbcPollingSourceConfig jdbc = ((SourceDefinition.Jdbc) sources.get(1)).config();
+    assertThat(jdbc.password()).isEqualTo("pw");
+    assertThat(jdbc.cursorColumn()).isEqualTo("updated_at");
+  }
+
   @Test
   void whenNoSourcesOrAnEmptySection_thenNone() {
     assertThat(sources("")).isEmpty();
