@@ -6,7 +6,7 @@ import java.util.Map;
  * What a route handler answers: a status, an optional JSON body (any value Jackson writes; records
  * are written with snake_case names) and extra headers. Immutable.
  *
- * @param body the value to write as JSON, or null for no body
+ * @param body the value to write as JSON, a {@link TextBody} written as is, or null for no body
  */
 public record ApiResponse(int status, Object body, Map<String, String> headers) {
 
@@ -30,11 +30,16 @@ public record ApiResponse(int status, Object body, Map<String, String> headers) 
     return new ApiResponse(status, body, Map.of());
   }
 
-  /** A body already written as JSON, sent as is. */
-  public record RawJson(byte[] bytes) {}
+  /** A body that is not JSON (Prometheus text on /metrics), written as is. */
+  public record TextBody(String contentType, byte[] bytes) {}
 
+  public static ApiResponse text(int status, String contentType, byte[] bytes) {
+    return new ApiResponse(status, new TextBody(contentType, bytes), Map.of());
+  }
+
+  /** A body already written as JSON, sent as is. */
   public static ApiResponse rawJson(int status, byte[] json) {
-    return new ApiResponse(status, new RawJson(json), Map.of());
+    return text(status, "application/json", json);
   }
 
   /** The body of every error response. */

@@ -209,10 +209,13 @@ final class RequestDispatcher implements HttpHandler {
       exchange.sendResponseHeaders(response.status(), -1);
       return;
     }
-    byte[] body =
-        response.body() instanceof ApiResponse.RawJson raw
-            ? raw.bytes()
-            : Json.write(response.body());
+    if (response.body() instanceof ApiResponse.TextBody text) {
+      exchange.getResponseHeaders().set("Content-Type", text.contentType());
+      exchange.sendResponseHeaders(response.status(), text.bytes().length);
+      exchange.getResponseBody().write(text.bytes());
+      return;
+    }
+    byte[] body = Json.write(response.body());
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(response.status(), body.length);
     exchange.getResponseBody().write(body);

@@ -1,9 +1,11 @@
 package io.millrace.server;
 
 import io.millrace.common.CloseHelper;
+import io.millrace.connect.SourceRunner;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
+import io.millrace.http.MetricsApi;
 import io.millrace.http.RecordsApi;
 import io.millrace.http.Router;
 import io.millrace.http.TopicsApi;
@@ -17,9 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running Millrace: the log, the Kafka listener and the HTTP server, wired from one {@link
- * ServerConfig}. Starts in that order and closes in the reverse (HTTP, Kafka, then the log, so no
- * request is in flight when the log flushes and writes its clean-shutdown marker).
+ * A running Millrace: the log, the Kafka listener, the HTTP server and the pull sources, wired from
+ * one {@link ServerConfig}. Starts in that order (sources last, once their records can be read by
+ * every listener; their topics are checked right after the log opens, before any port is bound) and
+ * closes in the reverse (sources, HTTP, Kafka, then the log, so no write or request is in flight
+ * when the log flushes and writes its clean-shutdown marker).
  *
  * <p>Threads: owns none itself; each component owns its own. {@link #close()} may be called from
  * any thread (the shutdown hook) and is idempotent.
@@ -30,13 +34,23 @@ public final class MillraceServer implements AutoCloseable {
   private final KafkaListener kafka;
   private final HttpApiServer http;
   private final HealthChecks health;
+  private final PullSources sources;
+  private final ServerMetrics metrics;
   private boolean closed;
 
-  private MillraceServer(Log log, KafkaListener kafka, HttpApiServer http, HealthChecks health) {
+  private MillraceServer(
+      Log log,
+      KafkaListener kafka,
+      HttpApiServer http,
+      HealthChecks health,
+      PullSources sources,
+      ServerMetrics metrics) {
     this.log = log;
     this.kafka = kafka;
     this.http = http;
     this.health = health;
+    this.sources = sources;
+    this.metrics = metrics;
   }
 
   /**
@@ -50,6 +64,12 @@ public final class MillraceServer implements AutoCloseable {
     try {
       Log log = openLog(config);
       started.add(log);
+      ServerMetrics metrics = new ServerMetrics();
+      started.add(0, metrics);
+      TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
+      PullSources sources =
+          PullSources.prepare(log, writer, config.sources(), config.kafka(), metrics::registry);
+      started.add(0, sources);
       KafkaListener kafka = KafkaListener.start(log, config.kafka());
       started.add(0, kafka);
       HealthChecks health =
@@ -60,13 +80,16 @@ public final class MillraceServer implements AutoCloseable {
       // HTTP push auto-creates topics under the Kafka listener's setting: one rule for both.
       new RecordsApi(
               log,
-              new TopicWriter(log, WriterOptions.DEFAULTS),
+              writer, // shared with the pull sources: one backpressure budget
               config.http(),
               config.kafka().autoCreateTopics(),
               config.kafka().defaultPartitions())
           .register(routes);
+      new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
-      return new MillraceServer(log, kafka, http, health);
+      started.add(0, http);
+      sources.start();
+      return new MillraceServer(log, kafka, http, health, sources, metrics);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -101,7 +124,20 @@ public final class MillraceServer implements AutoCloseable {
     return log;
   }
 
-  /** Reports "stopping" on /health, then closes HTTP, Kafka and the log, in that order. */
+  /** How many pull sources millrace.yaml declares. */
+  public int sourceCount() {
+    return sources.count();
+  }
+
+  /** The named source's state, or null until it has started (sources start in the background). */
+  public SourceRunner.State sourceState(String name) {
+    return sources.state(name);
+  }
+
+  /**
+   * Reports "stopping" on /health, then stops the sources and closes HTTP, Kafka, the metrics and
+   * the log, in that order.
+   */
   @Override
   public synchronized void close() throws IOException {
     if (closed) {
@@ -110,7 +146,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(http, kafka, log);
+      CloseHelper.closeAll(sources, http, kafka, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

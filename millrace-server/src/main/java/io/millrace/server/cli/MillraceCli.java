@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       ProduceCommand.class,
       ConsumeCommand.class,
       DumpLogCommand.class,
+      PipelineCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MillraceCli implements Runnable {

@@ -89,12 +89,14 @@ final class ServerCommand implements Runnable {
             "millrace-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     LOG.info(
-        "Millrace ready in {} ms: Kafka on {}:{}, HTTP on {}:{}, data in {}",
+        "Millrace ready in {} ms: Kafka on {}:{}, HTTP on {}:{}, {} source{}, data in {}",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
         config.kafka().bindHost(),
         server.kafkaPort(),
         server.httpHost(),
         server.httpPort(),
+        server.sourceCount(),
+        server.sourceCount() == 1 ? "" : "s",
         config.dataDirectory().toAbsolutePath());
     try {
       stopped.await();

@@ -46,6 +46,21 @@ final class SectionReader {
     return Optional.ofNullable(mapping.entries().get(key)).map(ConfigNode::location);
   }
 
+  /** The section's keys and values. */
+  Map<String, ConfigNode> mapping() {
+    return mapping.entries();
+  }
+
+  /** Where the section itself is written. */
+  ConfigLocation location() {
+    return mapping.location();
+  }
+
+  /** Where the key is written, or the section's location when it is not. */
+  ConfigLocation keyLocation(String key) {
+    return mapping.keyLocations().getOrDefault(key, mapping.location());
+  }
+
   /** Reports a problem with a key's value. */
   void problem(String key, String rule) {
     ConfigLocation at =
@@ -126,6 +141,22 @@ final class SectionReader {
       return s.text();
     }
     problem(key, "must be a non-empty string, was " + ConfigNode.describe(node.get()));
+    return defaultValue;
+  }
+
+  /**
+   * A string that may be empty (a JSON pointer "" means the whole document), or {@code
+   * defaultValue} when the key is absent. YAML's {@code ""} and an empty value read alike, as "".
+   */
+  String textValue(String key, String defaultValue) {
+    Optional<ConfigNode> node = node(key);
+    if (node.isEmpty()) {
+      return defaultValue;
+    }
+    if (node.get() instanceof Scalar s) {
+      return s.text();
+    }
+    problem(key, "must be a string, was " + ConfigNode.describe(node.get()));
     return defaultValue;
   }
 

@@ -29,13 +29,12 @@ import java.util.function.Function;
  *
  * <p>The file's top level holds sections; unknown ones are errors (with a "did you mean" hint),
  * never silently ignored, so that a typo cannot turn a setting off. Sections planned for later
- * versions ({@code pipelines}, {@code sources}, {@code sinks}, {@code views}) are refused with a
- * message saying so.
+ * versions ({@code pipelines}, {@code sinks}, {@code views}) are refused with a message saying so.
  */
 public final class ServerConfigReader {
 
   /** Top-level sections that later versions will read. */
-  static final List<String> FUTURE_SECTIONS = List.of("pipelines", "sources", "sinks", "views");
+  static final List<String> FUTURE_SECTIONS = List.of("pipelines", "sinks", "views");
 
   private static final int MAX_PORT = 65535;
 
@@ -88,7 +87,7 @@ public final class ServerConfigReader {
               root.location(),
               "",
               "the file must be a mapping of settings (data_dir:, kafka:, http:, log:,"
-                  + " topic_defaults:), was "
+                  + " topic_defaults:, sources:), was "
                   + ConfigNode.describe(root)));
       throw new ConfigException(problems);
     }
@@ -135,6 +134,7 @@ public final class ServerConfigReader {
     HttpServerConfig http = readHttp(httpSection, httpPort.value());
     LogOptions log = readLog(root.section("log"), dataPath);
     TopicConfig topicDefaults = readTopicDefaults(root, problems);
+    List<SourceDefinition> sources = SourcesReader.read(root, problems);
     for (String future : FUTURE_SECTIONS) {
       if (root.node(future).isPresent()) {
         root.keyProblem(future, "is not supported by this version of Millrace yet");
@@ -142,7 +142,7 @@ public final class ServerConfigReader {
     }
     root.finish();
     checkPortsDiffer(kafka, kafkaPort, http, httpPort, problems);
-    return new ServerConfig(log.withTopicDefaults(topicDefaults), kafka, http);
+    return new ServerConfig(log.withTopicDefaults(topicDefaults), kafka, http, sources);
   }
 
   /** A port and where it was set (empty for the default). */

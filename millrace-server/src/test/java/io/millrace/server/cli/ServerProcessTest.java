@@ -86,7 +86,7 @@ class ServerProcessTest {
   }
 
   /** SIGTERM through kill(1): Process.destroy() would also close our end of its output. */
-  private static void sigterm(Process process) throws Exception {
+  static void sigterm(Process process) throws Exception {
     Process kill = new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
   }
@@ -95,7 +95,7 @@ class ServerProcessTest {
     return startServer("--data-dir", data.toString(), "--kafka-port", "0", "--http-port", "0");
   }
 
-  private static Process startServer(String... arguments) throws Exception {
+  static Process startServer(String... arguments) throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> command =
         new ArrayList<>(
@@ -188,7 +188,7 @@ class ServerProcessTest {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static HttpResponse<String> get(int port, String path) throws Exception {
+  static HttpResponse<String> get(int port, String path) throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))
@@ -197,7 +197,7 @@ class ServerProcessTest {
   }
 
   /** The HTTP port from the ready line ("..., HTTP on 127.0.0.1:41234, ..."). */
-  private static int httpPortOf(List<String> lines) {
+  static int httpPortOf(List<String> lines) {
     Matcher port =
         Pattern.compile("HTTP on [^:]+:(\\d+)")
             .matcher(
@@ -206,7 +206,7 @@ class ServerProcessTest {
     return Integer.parseInt(port.group(1));
   }
 
-  private static Thread drain(Process process, List<String> lines, CompletableFuture<Void> ready) {
+  static Thread drain(Process process, List<String> lines, CompletableFuture<Void> ready) {
     Thread thread =
         new Thread(
             () -> {

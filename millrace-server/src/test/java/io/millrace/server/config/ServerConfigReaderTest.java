@@ -328,7 +328,7 @@ class ServerConfigReaderTest {
     assertThat(errorOf("- kafka\n"))
         .isEqualTo(
             "millrace.yaml:1:1: the file must be a mapping of settings (data_dir:, kafka:, http:,"
-                + " log:, topic_defaults:), was a list");
+                + " log:, topic_defaults:, sources:), was a list");
   }
 
   @Test
