@@ -96,6 +96,12 @@ class ServerProcessTest {
   }
 
   static Process startServer(String... arguments) throws Exception {
+    return startServer(java.util.Map.of(), arguments);
+  }
+
+  /** Starts {@code millrace server ARGUMENTS} with these extra environment variables. */
+  static Process startServer(java.util.Map<String, String> environment, String... arguments)
+      throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> command =
         new ArrayList<>(
@@ -106,7 +112,9 @@ class ServerProcessTest {
                 MillraceCli.class.getName(),
                 "server"));
     command.addAll(List.of(arguments));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(environment);
+    return builder.start();
   }
 
   @Test
