@@ -689,10 +689,16 @@ public final class PartitionLog implements AutoCloseable {
     // Search from the log start itself: records below it are deleted, and raising an answer below
     // it to it would name a record whose timestamp may be older than asked.
     long start = logStartOffset;
+    // A segment holds a batch a moment before the log end offset covers it (see read): an answer
+    // there would send a consumer past the end it is allowed to fetch from.
+    long end = logEndOffset;
     try {
       for (LogSegment segment : segments.values()) {
         if (segment.nextOffset() > start && segment.maxTimestamp() >= timestampMs) {
           long found = segment.offsetForTimestamp(timestampMs, start);
+          if (found >= end) {
+            return -1;
+          }
           if (found >= 0) {
             return found;
           }
