@@ -1,7 +1,7 @@
 package io.millrace.pipeline;
 
+import io.millrace.common.DidYouMean;
 import io.millrace.pipeline.definition.DefinitionReader;
-import io.millrace.pipeline.definition.DidYouMean;
 import io.millrace.pipeline.definition.EnvironmentSubstitution;
 import io.millrace.pipeline.definition.InputFormat;
 import io.millrace.pipeline.definition.Output;

@@ -3,6 +3,7 @@ package io.millrace.pipeline.definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.millrace.common.DidYouMean;
 import io.millrace.pipeline.definition.ProcessorSpec.MaskRule;
 import io.millrace.pipeline.definition.YamlNode.Mapping;
 import io.millrace.pipeline.definition.YamlNode.Scalar;

@@ -1,5 +1,6 @@
 package io.millrace.pipeline.definition;
 
+import io.millrace.common.DidYouMean;
 import io.millrace.pipeline.definition.YamlNode.Mapping;
 import io.millrace.pipeline.definition.YamlNode.Scalar;
 import io.millrace.pipeline.definition.YamlNode.ScalarKind;

@@ -2,6 +2,7 @@ package io.millrace.pipeline.definition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.millrace.common.DidYouMean;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

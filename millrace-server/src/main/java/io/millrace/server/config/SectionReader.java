@@ -1,5 +1,6 @@
 package io.millrace.server.config;
 
+import io.millrace.common.DidYouMean;
 import io.millrace.server.config.ConfigNode.Mapping;
 import io.millrace.server.config.ConfigNode.Scalar;
 import io.millrace.server.config.ConfigNode.ScalarKind;

@@ -1,5 +1,6 @@
 package io.millrace.server.config;
 
+import io.millrace.common.DidYouMean;
 import io.millrace.http.HttpServerConfig;
 import io.millrace.kafka.KafkaListenerConfig;
 import io.millrace.log.InvalidRequestException;

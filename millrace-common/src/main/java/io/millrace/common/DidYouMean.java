@@ -1,19 +1,27 @@
-package io.millrace.server.config;
+package io.millrace.common;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
-/** Suggests the known name closest to a misspelt one (edit distance). Stateless. */
-final class DidYouMean {
+/**
+ * Suggests the known name closest to a misspelt one (edit distance), for error messages about
+ * configuration files and pipeline definitions. Stateless; thread-safe.
+ */
+public final class DidYouMean {
+
+  /** Names longer than this get no suggestion (the distance is quadratic in the lengths). */
+  private static final int MAX_LENGTH = 64;
 
   private DidYouMean() {}
 
   /** The closest candidate within an edit distance of a third of the name (at least 2). */
-  static Optional<String> closest(String name, Collection<String> candidates) {
+  public static Optional<String> closest(String name, Collection<String> candidates) {
+    String written = name.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
-      int distance = distance(name.toLowerCase(java.util.Locale.ROOT), candidate);
+      int distance = distance(written, candidate);
       if (distance < bestDistance) {
         best = candidate;
         bestDistance = distance;
@@ -23,8 +31,18 @@ final class DidYouMean {
     return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
   }
 
+  /** {@code "did you mean X?"} when a candidate is close enough, else the list of candidates. */
+  public static String hint(String name, Collection<String> candidates) {
+    return closest(name, candidates)
+        .map(match -> "did you mean " + match + "?")
+        .orElse("expected one of: " + String.join(", ", candidates));
+  }
+
   /** Levenshtein distance, treating '-', '_' and '.' as the same character. */
   static int distance(String a, String b) {
+    if (a.length() > MAX_LENGTH || b.length() > MAX_LENGTH) {
+      return Integer.MAX_VALUE;
+    }
     int[] previous = new int[b.length() + 1];
     int[] current = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {
