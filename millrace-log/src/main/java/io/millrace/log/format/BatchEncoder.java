@@ -117,6 +117,26 @@ public final class BatchEncoder {
     return recordCount;
   }
 
+  /** Bytes of the open batch so far, its header included (0 when none is open). */
+  public int openBatchBytes() {
+    return batchStart < 0 ? 0 : buffer.position() - batchStart;
+  }
+
+  /**
+   * At least the bytes {@link #addRecord} adds for this record to any batch: every varint at its
+   * widest. Lets a caller close a batch before a record would take it past a size limit.
+   */
+  public static int maxRecordBytes(byte[] key, byte[] value, List<LogRecord.Header> headers) {
+    // length (5) + attributes (1) + timestamp delta (10) + offset delta (5) + header count (5)
+    int bytes = 26 + 5 + (key == null ? 0 : key.length) + 5 + (value == null ? 0 : value.length);
+    for (int i = 0; i < headers.size(); i++) {
+      LogRecord.Header header = headers.get(i);
+      bytes += 5 + Utf8.encodedLength(header.key()) + 5;
+      bytes += header.value() == null ? 0 : header.value().length;
+    }
+    return bytes;
+  }
+
   /**
    * Closes the open batch: writes its header and CRC.
    *

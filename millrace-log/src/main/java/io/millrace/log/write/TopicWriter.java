@@ -179,8 +179,9 @@ public final class TopicWriter {
   }
 
   /**
-   * Encodes one batch per partition used (records in call order), reserves the budget, then appends
-   * partition by partition.
+   * Encodes each partition's records (in call order) as consecutive batches of at most the topic's
+   * max.message.bytes, reserves the budget, then appends partition by partition: one append per
+   * partition, which the log stores whole or not at all.
    */
   private WriteResult encodeAndAppend(
       TopicDescription topic,
@@ -191,8 +192,9 @@ public final class TopicWriter {
       long nowMs) {
     int partitionCount = partitions.size();
     long[] offsets = new long[records.size()];
-    int[] batchStart = new int[partitionCount];
-    Arrays.fill(batchStart, -1);
+    int[] regionStart = new int[partitionCount];
+    int[] regionBytes = new int[partitionCount];
+    Arrays.fill(regionStart, -1);
     int[] order = groupByPartition(partitionOf, partitionCount);
     encoder.reset();
     int maxMessageBytes = topic.config().maxMessageBytes();
@@ -200,10 +202,22 @@ public final class TopicWriter {
     int i = 0;
     while (i < count) {
       int partition = partitionOf[order[i]];
+      int indexInPartition = 0;
       encoder.beginBatch();
+      int start = encoder.buffer().position() - encoder.openBatchBytes();
+      regionStart[partition] = start;
       for (; i < count && partitionOf[order[i]] == partition; i++) {
         WriteRecord record = records.get(order[i]);
-        offsets[order[i]] = encoder.recordCount(); // the index in its batch, for now
+        if (encoder.recordCount() > 0
+            && encoder.openBatchBytes()
+                    + BatchEncoder.maxRecordBytes(record.key(), record.value(), record.headers())
+                > maxMessageBytes) {
+          if (!closeBatch(encoder, maxMessageBytes)) {
+            return tooLarge(topic, partition, maxMessageBytes);
+          }
+          encoder.beginBatch();
+        }
+        offsets[order[i]] = indexInPartition++; // the index in the partition's records, for now
         long timestamp = record.timestampMs() == WriteRecord.NOW ? nowMs : record.timestampMs();
         if (!encoder.addRecord(timestamp, record.key(), record.value(), record.headers())) {
           return WriteResult.refused(
@@ -211,25 +225,35 @@ public final class TopicWriter {
               "the records of one write exceed " + options.maxBytesPerWrite() + " bytes");
         }
       }
-      int start = encoder.endBatch();
-      if (BatchLayout.sizeInBytes(encoder.buffer(), start) > maxMessageBytes) {
-        return WriteResult.refused(
-            WriteStatus.RECORD_TOO_LARGE,
-            "the batch for partition "
-                + partition
-                + " would exceed max.message.bytes="
-                + maxMessageBytes
-                + " of topic "
-                + topic.name());
+      if (!closeBatch(encoder, maxMessageBytes)) {
+        return tooLarge(topic, partition, maxMessageBytes);
       }
-      batchStart[partition] = start;
+      regionBytes[partition] = encoder.buffer().position() - start;
     }
-    if (!reserveAll(partitions, encoder, batchStart)) {
+    if (!reserveAll(partitions, regionStart, regionBytes)) {
       return WriteResult.refused(
           WriteStatus.BACK_PRESSURED,
           "more than the allowed bytes are waiting to become durable; retry later");
     }
-    return appendAll(topic.name(), partitions, encoder, batchStart, partitionOf, offsets);
+    return appendAll(
+        topic.name(), partitions, encoder, regionStart, regionBytes, partitionOf, offsets);
+  }
+
+  /** Ends the open batch; false if it exceeds max.message.bytes (one record alone too large). */
+  private static boolean closeBatch(BatchEncoder encoder, int maxMessageBytes) {
+    int start = encoder.endBatch();
+    return BatchLayout.sizeInBytes(encoder.buffer(), start) <= maxMessageBytes;
+  }
+
+  private static WriteResult tooLarge(TopicDescription topic, int partition, int maxMessageBytes) {
+    return WriteResult.refused(
+        WriteStatus.RECORD_TOO_LARGE,
+        "a record for partition "
+            + partition
+            + " makes a batch larger than max.message.bytes="
+            + maxMessageBytes
+            + " of topic "
+            + topic.name());
   }
 
   /**
@@ -278,12 +302,12 @@ public final class TopicWriter {
     return order;
   }
 
-  private boolean reserveAll(List<PartitionLog> partitions, BatchEncoder encoder, int[] starts) {
+  private boolean reserveAll(List<PartitionLog> partitions, int[] starts, int[] bytes) {
     for (int p = 0; p < starts.length; p++) {
-      if (starts[p] >= 0 && !budget.tryReserve(partitions.get(p), size(encoder, starts[p]))) {
+      if (starts[p] >= 0 && !budget.tryReserve(partitions.get(p), bytes[p])) {
         for (int taken = 0; taken < p; taken++) {
           if (starts[taken] >= 0) {
-            budget.release(partitions.get(taken), size(encoder, starts[taken]));
+            budget.release(partitions.get(taken), bytes[taken]);
           }
         }
         return false;
@@ -297,6 +321,7 @@ public final class TopicWriter {
       List<PartitionLog> partitions,
       BatchEncoder encoder,
       int[] starts,
+      int[] regionBytes,
       int[] partitionOf,
       long[] offsets) {
     long[] baseOffsets = new long[starts.length];
@@ -309,13 +334,13 @@ public final class TopicWriter {
         continue;
       }
       PartitionLog partition = partitions.get(p);
-      long bytes = size(encoder, starts[p]);
+      long bytes = regionBytes[p];
       if (failure != null) {
         budget.release(partition, bytes);
         baseOffsets[p] = -1;
         continue;
       }
-      AppendResult result = partition.append(encoder.batch(starts[p]));
+      AppendResult result = partition.append(encoder.buffer().slice(starts[p], regionBytes[p]));
       if (!result.isOk()) {
         budget.release(partition, bytes);
         baseOffsets[p] = -1;
@@ -357,10 +382,6 @@ public final class TopicWriter {
       case RECORD_TOO_LARGE -> WriteStatus.RECORD_TOO_LARGE;
       default -> WriteStatus.INVALID_RECORD;
     };
-  }
-
-  private static int size(BatchEncoder encoder, int start) {
-    return BatchLayout.sizeInBytes(encoder.buffer(), start);
   }
 
   private BatchEncoder takeEncoder() {

@@ -49,13 +49,50 @@ class TopicWriterTest {
 
   @Test
   void shouldStoreEveryRecordWithOffsetsReportedPerRecord() throws Exception {
+    writeRandomlyAndCheck(Map.of(), 30);
+  }
+
+  /** A call's records for one partition larger than max.message.bytes go as several batches. */
+  @Test
+  void shouldSplitAPartitionsRecordsIntoBatchesWithinMaxMessageBytes() throws Exception {
+    Log log = writeRandomlyAndCheck(Map.of(TopicConfig.MAX_MESSAGE_BYTES, "2048"), 200);
+    int batches = 0;
+    for (PartitionLog partition : log.partitions("t")) {
+      for (LogReader.StoredBatch batch : LogReader.readBatches(partition, 0, () -> 1 << 20)) {
+        assertThat(batch.bytes().remaining()).isLessThanOrEqualTo(2048);
+        batches++;
+      }
+    }
+    assertThat(batches).as("more batches than the 50 calls made").isGreaterThan(50);
+  }
+
+  @Test
+  void shouldRefuseARecordLargerThanMaxMessageBytesAndStoreNothing() throws Exception {
+    Log log = logs.open();
+    log.createTopic("t", 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES, "2048"));
+    TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
+    List<WriteRecord> records =
+        List.of(
+            new WriteRecord(WriteRecord.ANY_PARTITION, null, new byte[100], List.of(), 1L),
+            new WriteRecord(WriteRecord.ANY_PARTITION, null, new byte[3000], List.of(), 1L));
+
+    WriteResult result = writer.tryWrite("t", records);
+
+    assertThat(result.status()).isEqualTo(WriteStatus.RECORD_TOO_LARGE);
+    assertThat(log.partition(new io.millrace.log.TopicPartition("t", 0)).logEndOffset()).isZero();
+  }
+
+  private Log writeRandomlyAndCheck(Map<String, String> topicConfig, int maxRecordsPerCall)
+      throws Exception {
     long seed = Seeds.fresh(1).get(0);
+    List<Log> opened = new ArrayList<>();
     Seeds.run(
         "random writes",
         seed,
         s -> {
           Log log = logs.open();
-          log.createTopic("t", 4, Map.of());
+          opened.add(log);
+          log.createTopic("t", 4, topicConfig);
           TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
           Random random = new Random(s);
           List<List<LogRecord>> expected = new ArrayList<>();
@@ -63,7 +100,8 @@ class TopicWriterTest {
             expected.add(new ArrayList<>());
           }
           for (int call = 0; call < 50; call++) {
-            List<WriteRecord> records = randomRecords(random, 1 + random.nextInt(30));
+            List<WriteRecord> records =
+                randomRecords(random, 1 + random.nextInt(maxRecordsPerCall));
             WriteResult result = writer.tryWrite("t", records);
             assertThat(result.status()).isEqualTo(WriteStatus.OK);
             result.durable().get(10, TimeUnit.SECONDS);
@@ -92,6 +130,7 @@ class TopicWriterTest {
             assertThat(stored).as("partition " + p).isEqualTo(want);
           }
         });
+    return opened.get(opened.size() - 1);
   }
 
   private static List<WriteRecord> randomRecords(Random random, int count) {
