@@ -28,17 +28,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Partitioning.</b> A record with an explicit partition goes there. A keyed record goes where
  * a Kafka producer would put it ({@link KafkaPartitioner}: murmur2 of the key). Keyless records of
  * one call all go to one partition, the next partition in round-robin order for each call (sticky
- * per call, so a call's keyless records form one batch and one atomic append).
+ * per call, so a call's keyless records form one atomic append).
  *
  * <p><b>What is atomic.</b> Every record of a call is checked and encoded, and the call's whole
  * byte budget reserved, before anything is appended: bad input ({@link WriteStatus#INVALID_RECORD},
  * {@link WriteStatus#INVALID_PARTITION}, {@link WriteStatus#RECORD_TOO_LARGE}, …) and {@link
- * WriteStatus#BACK_PRESSURED} store nothing. The records for one partition become one batch and one
- * append, which the log stores whole or not at all. A call spanning several partitions makes one
- * append per partition, in partition order; if the environment fails one of them ({@link
- * WriteStatus#STORAGE_ERROR}, {@link WriteStatus#CLOSED}), the partitions appended before stay
- * stored and the later ones are not tried. {@link WriteResult#offsets()} then says exactly which
- * records were stored (offset ≥ 0), so a caller can retry only the rest.
+ * WriteStatus#BACK_PRESSURED} store nothing. The records for one partition become batches of at
+ * most the topic's max.message.bytes and one append, which the log stores whole or not at all. A
+ * call spanning several partitions makes one append per partition, in partition order; if the
+ * environment fails one of them ({@link WriteStatus#STORAGE_ERROR}, {@link WriteStatus#CLOSED}),
+ * the partitions appended before stay stored and the later ones are not tried. {@link
+ * WriteResult#offsets()} then says exactly which records were stored (offset ≥ 0), so a caller can
+ * retry only the rest.
  *
  * <p><b>Backpressure.</b> The bytes appended but not yet durable are bounded globally and per
  * partition ({@link WriterOptions}); a call that would exceed either returns {@link
