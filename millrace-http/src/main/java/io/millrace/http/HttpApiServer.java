@@ -38,6 +38,9 @@ public final class HttpApiServer implements AutoCloseable {
    * @throws IOException if the address cannot be bound (names the address)
    */
   public static HttpApiServer start(HttpServerConfig config, Router router) throws IOException {
+    // The JDK server leaves Nagle's algorithm on unless told (read once, when its classes load):
+    // a response written in two pieces then waits for the client's delayed ACK, up to ~40 ms.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(config.bindHost(), config.port()), 0);
