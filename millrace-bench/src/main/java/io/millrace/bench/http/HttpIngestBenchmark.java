@@ -1,5 +1,7 @@
 package io.millrace.bench.http;
 
+import io.millrace.bench.BenchOptions;
+import io.millrace.bench.OpenLoop;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -56,7 +58,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class HttpIngestBenchmark {
 
   private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
-  private static final long SPIN_NANOS = 100_000;
 
   private final Map<String, String> options;
   private final PrintStream out = System.out;
@@ -81,14 +82,7 @@ public final class HttpIngestBenchmark {
     options.put("event-bytes", "100");
     options.put("rate", "2000");
     options.put("clock-ticks", "100");
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-      if (name == null || !options.containsKey(name) || i + 1 >= args.length) {
-        System.err.println("usage: HttpIngestBenchmark " + options);
-        System.exit(2);
-      }
-      options.put(name, args[++i]);
-    }
+    BenchOptions.parse("HttpIngestBenchmark", options, args);
     HttpIngestBenchmark benchmark = new HttpIngestBenchmark(options);
     benchmark.run();
     System.exit(benchmark.ok ? 0 : 1);
@@ -298,7 +292,7 @@ public final class HttpIngestBenchmark {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     for (long sequence = 0; sequence < total; sequence++) {
       long intended = start + sequence * periodNanos;
-      waitUntil(intended);
+      OpenLoop.waitUntil(intended);
       boolean measured = sequence >= warmupCount;
       sender.send(
           intended,
@@ -335,17 +329,6 @@ public final class HttpIngestBenchmark {
           latencies.getValueAtPercentile(99.9) / 1e6,
           latencies.getMaxValue() / 1e6,
           firstFailure.get() == null ? "" : " | first failure: " + firstFailure.get());
-    }
-  }
-
-  private static void waitUntil(long deadlineNanos) {
-    long remaining;
-    while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
-      if (remaining > SPIN_NANOS) {
-        LockSupport.parkNanos(remaining - SPIN_NANOS);
-      } else {
-        Thread.onSpinWait();
-      }
     }
   }
 

@@ -1,5 +1,7 @@
 package io.millrace.bench.kafka;
 
+import io.millrace.bench.BenchOptions;
+import io.millrace.bench.OpenLoop;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -10,7 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,7 +55,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class OpenLoopEndToEndLatency {
 
   private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
-  private static final long SPIN_NANOS = 100_000;
   private static final long DRAIN_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final Map<String, String> options;
@@ -74,23 +74,9 @@ public final class OpenLoopEndToEndLatency {
     options.put("record-bytes", "100");
     options.put("warmup-seconds", "5");
     options.put("seconds", "20");
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-      if (name == null || !options.containsKey(name) || i + 1 >= args.length) {
-        System.err.println("usage: OpenLoopEndToEndLatency " + usage(options));
-        System.exit(2);
-      }
-      options.put(name, args[++i]);
-    }
+    BenchOptions.parse("OpenLoopEndToEndLatency", options, args);
     boolean ok = new OpenLoopEndToEndLatency(options, System.out).run();
     System.exit(ok ? 0 : 1);
-  }
-
-  private static String usage(Map<String, String> defaults) {
-    StringBuilder usage = new StringBuilder();
-    defaults.forEach(
-        (name, value) -> usage.append("[--").append(name).append(' ').append(value).append("] "));
-    return usage.toString();
   }
 
   private int intOption(String name) {
@@ -154,7 +140,7 @@ public final class OpenLoopEndToEndLatency {
       Histogram sendLag = new Histogram(HIGHEST_TRACKABLE_NANOS, 3);
       for (long sequence = 0; sequence < totalCount; sequence++) {
         long intended = start + sequence * periodNanos;
-        waitUntil(intended);
+        OpenLoop.waitUntil(intended);
         byte[] value = new byte[recordBytes];
         ByteBuffer.wrap(value).putLong(sequence);
         producer.send(
@@ -214,17 +200,6 @@ public final class OpenLoopEndToEndLatency {
       out.println("        consumer failure: " + receiver.failure);
     }
     return ok;
-  }
-
-  private static void waitUntil(long deadlineNanos) {
-    long remaining;
-    while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
-      if (remaining > SPIN_NANOS) {
-        LockSupport.parkNanos(remaining - SPIN_NANOS);
-      } else {
-        Thread.onSpinWait();
-      }
-    }
   }
 
   private static double millis(long nanos) {

@@ -1,5 +1,7 @@
 package io.millrace.bench.log;
 
+import io.millrace.bench.BenchOptions;
+import io.millrace.bench.OpenLoop;
 import io.millrace.log.AppendResult;
 import io.millrace.log.Log;
 import io.millrace.log.LogOptions;
@@ -19,7 +21,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -48,7 +49,6 @@ import org.HdrHistogram.Recorder;
 public final class GroupCommitLatency {
 
   private static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.SECONDS.toNanos(60);
-  private static final long SPIN_NANOS = 100_000;
 
   private final Map<String, String> options;
   private final PrintStream out;
@@ -68,22 +68,8 @@ public final class GroupCommitLatency {
     options.put("warmup-seconds", "5");
     options.put("seconds", "20");
     options.put("fsync-samples", "2000");
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
-      if (name == null || !options.containsKey(name) || i + 1 >= args.length) {
-        System.err.println("usage: GroupCommitLatency " + usage(options));
-        System.exit(2);
-      }
-      options.put(name, args[++i]);
-    }
+    BenchOptions.parse("GroupCommitLatency", options, args);
     new GroupCommitLatency(options, System.out).run();
-  }
-
-  private static String usage(Map<String, String> defaults) {
-    StringBuilder usage = new StringBuilder();
-    defaults.forEach(
-        (name, value) -> usage.append("[--").append(name).append(' ').append(value).append("] "));
-    return usage.toString();
   }
 
   private int intOption(String name) {
@@ -177,7 +163,7 @@ public final class GroupCommitLatency {
       if (intended >= end) {
         break;
       }
-      waitUntil(intended);
+      OpenLoop.waitUntil(intended);
       boolean measured = intended >= measureStart;
       AppendResult result = partition.append(batch);
       if (!result.isOk()) {
@@ -216,17 +202,6 @@ public final class GroupCommitLatency {
     out.printf(
         "        appender lag behind schedule: p99 %.3f ms, max %.3f ms%n",
         millis(sendLag.getValueAtPercentile(99)), millis(sendLag.getMaxValue()));
-  }
-
-  private static void waitUntil(long deadlineNanos) {
-    long remaining;
-    while ((remaining = deadlineNanos - System.nanoTime()) > 0) {
-      if (remaining > SPIN_NANOS) {
-        LockSupport.parkNanos(remaining - SPIN_NANOS);
-      } else {
-        Thread.onSpinWait();
-      }
-    }
   }
 
   private void report(
