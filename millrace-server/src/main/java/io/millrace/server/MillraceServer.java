@@ -13,6 +13,9 @@ import io.millrace.kafka.KafkaListener;
 import io.millrace.log.Log;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriterOptions;
+import io.millrace.pipeline.definition.EnvironmentSubstitution;
+import io.millrace.pipeline.runtime.PipelineRuntime;
+import io.millrace.server.api.PipelinesApi;
 import io.millrace.server.config.ServerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -35,6 +38,7 @@ public final class MillraceServer implements AutoCloseable {
   private final HttpApiServer http;
   private final HealthChecks health;
   private final PullSources sources;
+  private final PipelineRuntime pipelines;
   private final ServerMetrics metrics;
   private boolean closed;
 
@@ -44,12 +48,14 @@ public final class MillraceServer implements AutoCloseable {
       HttpApiServer http,
       HealthChecks health,
       PullSources sources,
+      PipelineRuntime pipelines,
       ServerMetrics metrics) {
     this.log = log;
     this.kafka = kafka;
     this.http = http;
     this.health = health;
     this.sources = sources;
+    this.pipelines = pipelines;
     this.metrics = metrics;
   }
 
@@ -72,6 +78,17 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, sources);
       KafkaListener kafka = KafkaListener.start(log, config.kafka());
       started.add(0, kafka);
+      PipelineRuntime pipelines =
+          new PipelineRuntime(
+              log,
+              writer,
+              log.offsetStore(),
+              EnvironmentSubstitution.fromProcess(),
+              new PipelineRuntime.Options(
+                  Runtime.getRuntime().availableProcessors(),
+                  config.kafka().autoCreateTopics(),
+                  config.kafka().defaultPartitions()));
+      started.add(0, pipelines);
       HealthChecks health =
           new HealthChecks().add("log", log::isOpen).add("kafka_listener", kafka::isOpen);
       Router.Builder routes = Router.builder();
@@ -85,11 +102,13 @@ public final class MillraceServer implements AutoCloseable {
               config.kafka().autoCreateTopics(),
               config.kafka().defaultPartitions())
           .register(routes);
+      new PipelinesApi(pipelines).register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
+      pipelines.restore();
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, metrics);
+      return new MillraceServer(log, kafka, http, health, sources, pipelines, metrics);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -120,6 +139,11 @@ public final class MillraceServer implements AutoCloseable {
     return http.host();
   }
 
+  /** The pipeline runtime (deploy, stop, status). */
+  public PipelineRuntime pipelines() {
+    return pipelines;
+  }
+
   public Log log() {
     return log;
   }
@@ -146,7 +170,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, kafka, metrics, log);
+      CloseHelper.closeAll(sources, http, pipelines, kafka, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Millrace: the whole streaming data pipeline in one JVM process.",
     subcommands = {
       ServerCommand.class,
+      RunCommand.class,
       TopicCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
