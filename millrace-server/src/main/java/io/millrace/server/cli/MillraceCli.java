@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ConsumeCommand.class,
       DumpLogCommand.class,
       PipelineCommand.class,
+      DlqCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MillraceCli implements Runnable {

@@ -189,7 +189,9 @@ final class PipelineCommand implements Runnable {
               + ": "
               + problem.path("message").asText();
       JsonNode hint = problem.path("hint");
-      return hint.isTextual() ? text + "\n  hint: " + hint.asText() : text;
+      return hint.isTextual() && !hint.asText().isBlank()
+          ? text + "\n  hint: " + hint.asText()
+          : text;
     }
   }
 

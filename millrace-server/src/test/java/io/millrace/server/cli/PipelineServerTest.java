@@ -184,6 +184,52 @@ class PipelineServerTest {
     assertThat(server.pipelines().list()).isEmpty();
   }
 
+  @Test
+  void shouldReplayDeadLettersIntoTheirSourceTopicAfterAFix() throws Exception {
+    String strict =
+        """
+        name: totals
+        input:
+          topics: [orders]
+        processors:
+          - map:
+              set:
+                total: value.amount * value.qty
+        outputs:
+          - name: out
+            topic: orders_total
+        errors:
+          dead_letter_topic: orders_dead
+        """;
+    produce("orders", List.of("{\"amount\": 2, \"qty\": 3}", "{\"amount\": 5}"));
+    Path file = Files.writeString(dir.resolve("totals.yaml"), strict);
+    assertThat(MillraceCli.execute("pipeline", "deploy", file.toString(), "--http", http()))
+        .isZero();
+    assertThat(consume("orders_dead", 1).get(0).value()).isEqualTo("{\"amount\": 5}");
+
+    Files.writeString(
+        file,
+        strict.replace(
+            "value.amount * value.qty", "'value.amount * (has(value.qty) ? value.qty : 1)'"));
+    assertThat(MillraceCli.execute("pipeline", "deploy", file.toString(), "--http", http()))
+        .as(() -> err.toString(StandardCharsets.UTF_8))
+        .isZero();
+    out.reset();
+    assertThat(MillraceCli.execute("dlq", "replay", "orders_dead", "-b", bootstrap())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).contains("replayed 1 record from orders_dead");
+
+    List<ConsumerRecord<String, String>> totals = consume("orders_total", 2);
+    assertThat(totals)
+        .extracting(ConsumerRecord::value)
+        .containsExactly("{\"amount\":2,\"qty\":3,\"total\":6}", "{\"amount\":5,\"total\":5}");
+    assertThat(totals.get(1).headers().toArray()).isEmpty();
+
+    out.reset();
+    assertThat(MillraceCli.execute("dlq", "replay", "orders_dead", "-b", bootstrap())).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("replayed 0 records from orders_dead");
+  }
+
   private void produce(String topic, List<String> values) throws Exception {
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
