@@ -42,7 +42,8 @@ final class RuntimeFixture implements AutoCloseable {
         log,
         writer,
         offsets,
-        EnvironmentSubstitution.from(Map.of("SECRET", "s3cret")),
+        EnvironmentSubstitution.from(
+            Map.of("SECRET", "s3cret", "CLICKSTREAM_SECRET", "0123456789abcdef-test")),
         new PipelineRuntime.Options(2, true, 2));
   }
 
