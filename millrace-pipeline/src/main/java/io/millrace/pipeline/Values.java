@@ -1,14 +1,11 @@
 package io.millrace.pipeline;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.millrace.pipeline.definition.FieldPath;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,54 +56,6 @@ public final class Values {
       return value;
     } catch (IOException e) {
       throw new BadDataException("bad JSON: " + e.getMessage().lines().findFirst().orElse(""));
-    }
-  }
-
-  /**
-   * Encodes a value of this model as compact JSON (UTF-8). Numbers that are not finite are written
-   * as strings, since JSON has no NaN or Infinity; anything outside the model is written as its
-   * text.
-   */
-  public static byte[] encodeJson(Object value) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator generator = JSON.createGenerator(out)) {
-      writeJson(generator, value);
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding JSON in memory failed", e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void writeJson(JsonGenerator generator, Object value) throws IOException {
-    switch (value) {
-      case null -> generator.writeNull();
-      case String text -> generator.writeString(text);
-      case Long number -> generator.writeNumber(number);
-      case Integer number -> generator.writeNumber(number);
-      case Double number -> {
-        if (Double.isFinite(number)) {
-          generator.writeNumber(number);
-        } else {
-          generator.writeString(number.toString());
-        }
-      }
-      case Boolean flag -> generator.writeBoolean(flag);
-      case Map<?, ?> map -> {
-        generator.writeStartObject();
-        for (Map.Entry<?, ?> entry : map.entrySet()) {
-          generator.writeFieldName(String.valueOf(entry.getKey()));
-          writeJson(generator, entry.getValue());
-        }
-        generator.writeEndObject();
-      }
-      case List<?> list -> {
-        generator.writeStartArray();
-        for (Object item : list) {
-          writeJson(generator, item);
-        }
-        generator.writeEndArray();
-      }
-      default -> generator.writeString(value.toString());
     }
   }
 

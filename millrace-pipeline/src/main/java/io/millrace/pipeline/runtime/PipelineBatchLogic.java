@@ -7,6 +7,7 @@ import io.millrace.engine.task.ProcessedBatch;
 import io.millrace.log.TopicPartition;
 import io.millrace.log.format.LogRecord;
 import io.millrace.pipeline.CompiledPipeline;
+import io.millrace.pipeline.JsonEncoder;
 import io.millrace.pipeline.PipelineRecord;
 import io.millrace.pipeline.Values;
 import io.millrace.pipeline.definition.CsvOptions;
@@ -38,6 +39,7 @@ public final class PipelineBatchLogic implements BatchLogic {
   private final Map<String, Integer> outputIndex = new HashMap<>();
   private final int outputCount;
   private final RecordVariables variables = new RecordVariables();
+  private final JsonEncoder json = new JsonEncoder();
 
   public PipelineBatchLogic(CompiledPipeline pipeline) {
     this.pipeline = pipeline;
@@ -80,34 +82,21 @@ public final class PipelineBatchLogic implements BatchLogic {
     List<PendingRoute> routed = new ArrayList<>(0);
     for (int step = 0; step < processors.size() && !current.isEmpty(); step++) {
       Processor processor = processors.get(step);
-      List<PipelineRecord> next = new ArrayList<>(current.size());
-      for (PipelineRecord each : current) {
-        ProcessResult result;
-        try {
-          result = processor.apply(each, variables.reset(each));
-        } catch (RuntimeException e) {
-          deadLetters.add(
-              DeadLetter.of(
-                  input, stepName(step, processor), e.getClass().getSimpleName(), e.toString()));
+      if (current.size() == 1) {
+        // The common case, one record in and out: no list per step.
+        current = apply(processor, step, input, current.get(0), routed, deadLetters);
+        if (current == null) {
           return;
         }
-        switch (result) {
-          case ProcessResult.Records more -> next.addAll(more.records());
-          case ProcessResult.Routed route -> {
-            if (route.output() != null) {
-              routed.add(new PendingRoute(route.record(), route.output()));
-            }
-          }
-          case ProcessResult.Failed failed -> {
-            deadLetters.add(
-                DeadLetter.of(
-                    input,
-                    stepName(step, processor),
-                    errorClass(processor),
-                    String.join("; ", failed.reasons())));
-            return; // the whole input record is dead-lettered, none of its results go out
-          }
+        continue;
+      }
+      List<PipelineRecord> next = new ArrayList<>(current.size());
+      for (PipelineRecord each : current) {
+        List<PipelineRecord> results = apply(processor, step, input, each, routed, deadLetters);
+        if (results == null) {
+          return;
         }
+        next.addAll(results);
       }
       current = next;
     }
@@ -120,6 +109,46 @@ public final class PipelineBatchLogic implements BatchLogic {
     for (PendingRoute route : routed) {
       byOutput.get(outputIndex.get(route.output())).add(encode(input, route.record()));
     }
+  }
+
+  /**
+   * One processor on one record: the records that go on to the next step, or null when the input
+   * record failed (its dead letter is added, and none of its results go out).
+   */
+  private List<PipelineRecord> apply(
+      Processor processor,
+      int step,
+      LogRecord input,
+      PipelineRecord record,
+      List<PendingRoute> routed,
+      List<DeadLetter> deadLetters) {
+    ProcessResult result;
+    try {
+      result = processor.apply(record, variables.reset(record));
+    } catch (RuntimeException e) {
+      deadLetters.add(
+          DeadLetter.of(
+              input, stepName(step, processor), e.getClass().getSimpleName(), e.toString()));
+      return null;
+    }
+    return switch (result) {
+      case ProcessResult.Records more -> more.records();
+      case ProcessResult.Routed route -> {
+        if (route.output() != null) {
+          routed.add(new PendingRoute(route.record(), route.output()));
+        }
+        yield List.of();
+      }
+      case ProcessResult.Failed failed -> {
+        deadLetters.add(
+            DeadLetter.of(
+                input,
+                stepName(step, processor),
+                errorClass(processor),
+                String.join("; ", failed.reasons())));
+        yield null;
+      }
+    };
   }
 
   private PipelineRecord decode(TopicPartition source, LogRecord input)
@@ -167,11 +196,11 @@ public final class PipelineBatchLogic implements BatchLogic {
     return headers;
   }
 
-  private static OutputRecord encode(LogRecord input, PipelineRecord record) {
+  private OutputRecord encode(LogRecord input, PipelineRecord record) {
     byte[] value =
         record.value() instanceof String text
             ? text.getBytes(StandardCharsets.UTF_8)
-            : Values.encodeJson(record.value());
+            : json.encode(record.value());
     byte[] key = record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8);
     List<LogRecord.Header> headers = new ArrayList<>(record.headers().size());
     record
