@@ -89,6 +89,8 @@ public final class MillraceServer implements AutoCloseable {
                   config.kafka().autoCreateTopics(),
                   config.kafka().defaultPartitions()));
       started.add(0, pipelines);
+      PipelineMetrics pipelineMetrics = new PipelineMetrics(pipelines, metrics::registry);
+      metrics.beforeScrape(pipelineMetrics::refresh);
       HealthChecks health =
           new HealthChecks().add("log", log::isOpen).add("kafka_listener", kafka::isOpen);
       Router.Builder routes = Router.builder();

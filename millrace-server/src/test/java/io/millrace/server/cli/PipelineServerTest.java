@@ -148,6 +148,18 @@ class PipelineServerTest {
                       .isEqualTo(4));
     }
 
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://" + http() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    assertThat(metrics)
+        .contains(
+            "millrace_pipeline_records_in_total{partition=\"0\",pipeline=\"cleaning\",topic=\"clicks\"} 4.0",
+            "millrace_pipeline_dead_letters_total{partition=\"0\",pipeline=\"cleaning\",topic=\"clicks\"} 1.0",
+            "millrace_pipeline_lag{partition=\"0\",pipeline=\"cleaning\",topic=\"clicks\"} 0.0");
+
     out.reset();
     assertThat(MillraceCli.execute("pipeline", "list", "--http", http())).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("cleaning").contains("RUNNING");
