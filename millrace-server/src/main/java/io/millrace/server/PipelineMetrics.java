@@ -18,11 +18,11 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The pipelines' meters, tagged {@code pipeline}, {@code topic} and {@code partition} (one set per
- * task): {@code millrace.pipeline.records.in}, {@code .records.out}, {@code .dead.letters} and
- * {@code .retries} (counters), {@code millrace.pipeline.lag} (records not yet committed) and {@code
- * millrace.pipeline.failed} (1 for a failed task). Pipelines come and go at run time, so the meters
- * follow the runtime at every scrape: a new task's meters appear, a stopped pipeline's are removed.
- * Thread-safe (refresh is synchronized; meters read the last snapshot).
+ * task): {@code millrace.pipeline.records.in}, {@code .records.out}, {@code .dead.letters}, {@code
+ * .retries} and {@code .backpressured} (counters), {@code millrace.pipeline.lag} (records not yet
+ * committed) and {@code millrace.pipeline.failed} (1 for a failed task). Pipelines come and go at
+ * run time, so the meters follow the runtime at every scrape: a new task's meters appear, a stopped
+ * pipeline's are removed. Thread-safe (refresh is synchronized; meters read the last snapshot).
  */
 final class PipelineMetrics {
 
@@ -81,6 +81,8 @@ final class PipelineMetrics {
     registered.add(counter("millrace.pipeline.records.out", key, tags, TaskStatus::recordsOut));
     registered.add(counter("millrace.pipeline.dead.letters", key, tags, TaskStatus::deadLetters));
     registered.add(counter("millrace.pipeline.retries", key, tags, TaskStatus::retries));
+    registered.add(
+        counter("millrace.pipeline.backpressured", key, tags, TaskStatus::backPressuredWaits));
     registered.add(gauge("millrace.pipeline.lag", key, tags, TaskStatus::lag));
     registered.add(
         gauge(

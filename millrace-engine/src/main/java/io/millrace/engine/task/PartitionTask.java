@@ -60,6 +60,7 @@ public final class PartitionTask {
   private final AtomicLong recordsOut = new AtomicLong();
   private final AtomicLong deadLetters = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong backPressuredWaits = new AtomicLong();
   private volatile boolean started;
   private volatile boolean stopRequested;
   private volatile boolean retryDue;
@@ -145,6 +146,7 @@ public final class PartitionTask {
         recordsOut.get(),
         deadLetters.get(),
         retries.get(),
+        backPressuredWaits.get(),
         failure);
   }
 
@@ -359,6 +361,7 @@ public final class PartitionTask {
         }
         case BACK_PRESSURED -> {
           state = TaskState.BACK_PRESSURED;
+          backPressuredWaits.incrementAndGet();
           writer.onCapacity().whenComplete((ignored, error) -> wake());
           return false;
         }

@@ -6,6 +6,7 @@ package io.millrace.engine.task;
  * @param position the next input offset the task will read
  * @param committedOffset the next input offset after everything committed (-1 before the first)
  * @param endOffset the input partition's log end offset when the snapshot was taken
+ * @param backPressuredWaits how often the task waited because the write path was full
  * @param failure the error that stopped a FAILED task, else null
  */
 public record TaskStatus(
@@ -19,6 +20,7 @@ public record TaskStatus(
     long recordsOut,
     long deadLetters,
     long retries,
+    long backPressuredWaits,
     String failure) {
 
   /** Records in the input partition not yet committed as done. */

@@ -274,6 +274,12 @@ class PipelineRuntimeTest {
       await()
           .atMost(Duration.ofSeconds(40))
           .until(() -> fixture.records("clicks_clean").size() == 20_000);
+      assertThat(
+              fixture.runtime.status("cleaning").get().tasks().stream()
+                  .mapToLong(io.millrace.engine.task.TaskStatus::backPressuredWaits)
+                  .sum())
+          .as("the budget is small enough that the tasks had to wait")
+          .isPositive();
       await()
           .atMost(WAIT)
           .untilAsserted(() -> assertThat(fixture.runtime.status("cleaning").get().lag()).isZero());

@@ -76,6 +76,7 @@ public final class PipelinesApi {
       long recordsOut,
       long deadLetters,
       long retries,
+      long backpressuredWaits,
       String error) {}
 
   /** The body of {@code GET /pipelines/{name}} and of a successful deployment. */
@@ -178,6 +179,7 @@ public final class PipelinesApi {
         task.recordsOut(),
         task.deadLetters(),
         task.retries(),
+        task.backPressuredWaits(),
         task.failure());
   }
 
