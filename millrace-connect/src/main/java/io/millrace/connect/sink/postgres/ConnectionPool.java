@@ -19,15 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPool implements AutoCloseable {
 
-  /** A pooled connection and what this pool knows about its session. */
-  static final class Session {
-    final Connection connection;
-    boolean stagingTableCreated;
-
-    Session(Connection connection) {
-      this.connection = connection;
-    }
-  }
+  /** A pooled connection. */
+  record Session(Connection connection) {}
 
   private final String url;
   private final Properties properties;
@@ -119,7 +112,7 @@ final class ConnectionPool implements AutoCloseable {
 
   private static void closeQuietly(Session session) {
     try {
-      session.connection.close();
+      session.connection().close();
     } catch (SQLException e) {
       // Closing a broken connection: nothing to do with the error.
     }

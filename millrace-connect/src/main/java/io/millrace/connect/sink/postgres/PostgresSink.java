@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -158,14 +157,10 @@ public final class PostgresSink implements Sink {
   private void writeRows(
       ConnectionPool.Session session, Rows rows, List<SinkResult.Rejected> rejected)
       throws SQLException {
-    Connection connection = session.connection;
+    Connection connection = session.connection();
     try {
       if (output.mode() == PostgresOutput.Mode.UPSERT) {
-        target.ensureStaging(session);
-        copy(connection, target.copyIntoStaging(), rows);
-        try (Statement merge = connection.createStatement()) {
-          merge.executeUpdate(target.mergeStaging());
-        }
+        upsert(connection, rows);
       } else {
         copy(connection, target.copyIntoTarget(), rows);
       }
@@ -177,6 +172,25 @@ public final class PostgresSink implements Sink {
       }
       writeRowByRow(connection, rows, rejected);
       connection.commit();
+    }
+  }
+
+  /** One {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT} per chunk of batch_size rows. */
+  private void upsert(Connection connection, Rows rows) throws SQLException {
+    int columns = output.columns().size();
+    try (PreparedStatement upsert = connection.prepareStatement(target.upsertArrays())) {
+      int perChunk = output.batchSize();
+      for (int from = 0; from < rows.values().size(); from += perChunk) {
+        int to = Math.min(rows.values().size(), from + perChunk);
+        for (int column = 0; column < columns; column++) {
+          String[] values = new String[to - from];
+          for (int i = from; i < to; i++) {
+            values[i - from] = rows.values().get(i)[column];
+          }
+          upsert.setArray(column + 1, connection.createArrayOf("text", values));
+        }
+        upsert.executeUpdate();
+      }
     }
   }
 

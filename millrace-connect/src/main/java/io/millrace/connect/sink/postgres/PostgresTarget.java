@@ -16,15 +16,11 @@ import java.util.stream.Collectors;
  */
 public final class PostgresTarget implements AutoCloseable {
 
-  static final String STAGING_TABLE = "millrace_stage";
-
   private final PostgresOutput output;
   private final ConnectionPool pool;
   private final String createTable;
-  private final String createStaging;
   private final String copyIntoTarget;
-  private final String copyIntoStaging;
-  private final String mergeStaging;
+  private final String upsertArrays;
   private final String insertRow;
   private boolean tableReady;
 
@@ -46,25 +42,18 @@ public final class PostgresTarget implements AutoCloseable {
                     .collect(Collectors.joining(", "))
             : "";
     this.createTable = createTableSql(output, table);
-    this.createStaging =
-        "CREATE TEMP TABLE IF NOT EXISTS "
-            + STAGING_TABLE
-            + " ("
-            + output.columns().stream()
-                .map(c -> quote(c.name()) + " " + c.type().sqlName())
-                .collect(Collectors.joining(", "))
-            + ") ON COMMIT DELETE ROWS";
     this.copyIntoTarget = "COPY " + table + " (" + columns + ") FROM STDIN";
-    this.copyIntoStaging = "COPY " + STAGING_TABLE + " (" + columns + ") FROM STDIN";
-    this.mergeStaging =
+    // One parameter per column, each a text[] of the batch's values, cast to the column's type.
+    this.upsertArrays =
         "INSERT INTO "
             + table
             + " ("
             + columns
-            + ") SELECT "
-            + columns
-            + " FROM "
-            + STAGING_TABLE
+            + ") SELECT * FROM unnest("
+            + output.columns().stream()
+                .map(c -> "?::" + c.type().sqlName() + "[]")
+                .collect(Collectors.joining(", "))
+            + ")"
             + upsert;
     this.insertRow =
         "INSERT INTO "
@@ -108,12 +97,8 @@ public final class PostgresTarget implements AutoCloseable {
     return copyIntoTarget;
   }
 
-  String copyIntoStaging() {
-    return copyIntoStaging;
-  }
-
-  String mergeStaging() {
-    return mergeStaging;
+  String upsertArrays() {
+    return upsertArrays;
   }
 
   String insertRow() {
@@ -125,29 +110,17 @@ public final class PostgresTarget implements AutoCloseable {
     if (tableReady || !output.createTable()) {
       return;
     }
-    try (Statement statement = session.connection.createStatement()) {
+    try (Statement statement = session.connection().createStatement()) {
       statement.execute(createTable);
-      session.connection.commit();
+      session.connection().commit();
     } catch (SQLException e) {
-      session.connection.rollback();
+      session.connection().rollback();
       // Another process created it at the same moment: IF NOT EXISTS is not atomic in PostgreSQL.
       if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
         throw e;
       }
     }
     tableReady = true;
-  }
-
-  /** Creates this session's staging table for upserts, once per connection. */
-  void ensureStaging(ConnectionPool.Session session) throws SQLException {
-    if (session.stagingTableCreated) {
-      return;
-    }
-    try (Statement statement = session.connection.createStatement()) {
-      statement.execute(createStaging);
-      session.connection.commit();
-    }
-    session.stagingTableCreated = true;
   }
 
   static String quote(String name) {
