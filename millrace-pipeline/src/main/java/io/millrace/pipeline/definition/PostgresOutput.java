@@ -13,7 +13,7 @@ import java.util.List;
  * @param key the conflict target of upserts (empty for append)
  * @param columns in table order
  * @param createTable create the table from {@code columns} when it does not exist
- * @param batchSize most rows per statement; larger batches from the runtime are split
+ * @param batchSize upsert: most rows per statement; larger batches from the runtime are split
  * @param poolSize most connections this output opens, across all of the pipeline's tasks
  */
 public record PostgresOutput(

@@ -84,18 +84,23 @@ final class ConnectionPool implements AutoCloseable {
     }
   }
 
-  /** Gives the session back; a {@code broken} one (or any after close) is closed instead. */
+  /**
+   * Gives the session back; a {@code broken} one (or any after close) is closed instead, and so are
+   * the idle ones: a broken connection usually means the server restarted, which broke them all,
+   * and the next retry should not spend its attempt discovering that one connection at a time.
+   */
   void release(Session session, boolean broken) {
-    boolean keep;
+    Deque<Session> toClose = new ArrayDeque<>();
     synchronized (this) {
-      keep = !broken && !closed;
-      if (keep) {
+      if (broken || closed) {
+        toClose.add(session);
+        toClose.addAll(idle);
+        idle.clear();
+      } else {
         idle.addFirst(session);
       }
     }
-    if (!keep) {
-      closeQuietly(session);
-    }
+    toClose.forEach(ConnectionPool::closeQuietly);
     permits.release();
   }
 

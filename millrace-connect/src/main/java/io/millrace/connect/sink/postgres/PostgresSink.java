@@ -63,6 +63,12 @@ public final class PostgresSink implements Sink {
   /** Rows ready to send, with the index of the record each came from. */
   private record Rows(List<String[]> values, List<Integer> indexes) {}
 
+  /**
+   * Append: COPY text goes out in chunks of about this size, so PostgreSQL parses one while the
+   * next is converted.
+   */
+  private static final int COPY_CHUNK_BYTES = 32 * 1024;
+
   @Override
   public CompletableFuture<SinkResult> write(List<SinkRecord> records) {
     return CompletableFuture.supplyAsync(
@@ -78,9 +84,12 @@ public final class PostgresSink implements Sink {
 
   private SinkResult writeNow(List<SinkRecord> records) throws RetriableSinkException {
     List<SinkResult.Rejected> rejected = new ArrayList<>();
-    Rows rows = convert(records, rejected);
-    if (rows.values().isEmpty()) {
-      return new SinkResult(rejected);
+    Rows rows = null;
+    if (output.mode() == PostgresOutput.Mode.UPSERT) {
+      rows = convert(records, rejected); // all of them first: a later record of a key wins
+      if (rows.values().isEmpty()) {
+        return new SinkResult(rejected);
+      }
     }
     ConnectionPool.Session session;
     try {
@@ -91,7 +100,7 @@ public final class PostgresSink implements Sink {
     boolean broken = true;
     try {
       target.ensureTable(session);
-      writeRows(session, rows, rejected);
+      writeRows(session, records, rows, rejected);
       broken = false;
     } catch (SQLException e) {
       throw retriable("write failed", e);
@@ -154,15 +163,26 @@ public final class PostgresSink implements Sink {
     return key.toString();
   }
 
+  /**
+   * Writes in one transaction; on a data error, again row by row. {@code rows} is null in append
+   * mode, where records are converted while COPY streams (PostgreSQL parses one chunk while the
+   * next is converted).
+   */
   private void writeRows(
-      ConnectionPool.Session session, Rows rows, List<SinkResult.Rejected> rejected)
+      ConnectionPool.Session session,
+      List<SinkRecord> records,
+      Rows converted,
+      List<SinkResult.Rejected> rejected)
       throws SQLException {
     Connection connection = session.connection();
+    Rows rows = converted != null ? converted : new Rows(new ArrayList<>(), new ArrayList<>());
+    int[] next = {converted != null ? records.size() : 0}; // the first record not yet converted
+    List<SinkResult.Rejected> rejectedBefore = new ArrayList<>();
     try {
-      if (output.mode() == PostgresOutput.Mode.UPSERT) {
+      if (converted != null) {
         upsert(connection, rows);
       } else {
-        copy(connection, target.copyIntoTarget(), rows);
+        copyConverting(connection, records, rows, next, rejectedBefore);
       }
       connection.commit();
     } catch (SQLException e) {
@@ -170,9 +190,61 @@ public final class PostgresSink implements Sink {
       if (!isDataError(e)) {
         throw e;
       }
+      // PgJDBC reports a COPY's error at endCopy, after every record was converted; should a
+      // writeToCopy fail first, the records not reached yet are converted here.
+      for (int i = next[0]; i < records.size(); i++) {
+        convertOne(records, i, rows, rejectedBefore);
+      }
       writeRowByRow(connection, rows, rejected);
       connection.commit();
+    } finally {
+      rejected.addAll(rejectedBefore);
     }
+  }
+
+  /** Append: converts records and streams them to COPY in chunks of about 32 KiB. */
+  private void copyConverting(
+      Connection connection,
+      List<SinkRecord> records,
+      Rows rows,
+      int[] next,
+      List<SinkResult.Rejected> rejected)
+      throws SQLException {
+    CopyIn copy =
+        connection.unwrap(PGConnection.class).getCopyAPI().copyIn(target.copyIntoTarget());
+    try {
+      copyText.clear();
+      while (next[0] < records.size()) {
+        if (convertOne(records, next[0]++, rows, rejected)) {
+          copyText.appendRow(-1, rows.values().get(rows.values().size() - 1));
+          if (copyText.length() >= COPY_CHUNK_BYTES) {
+            copy.writeToCopy(copyText.bytes(), 0, copyText.length());
+            copyText.clear();
+          }
+        }
+      }
+      if (copyText.length() > 0) {
+        copy.writeToCopy(copyText.bytes(), 0, copyText.length());
+      }
+      copy.endCopy();
+    } finally {
+      if (copy.isActive()) {
+        copy.cancelCopy();
+      }
+    }
+  }
+
+  /** Converts record {@code index}: adds its row, or its rejection; true when it became a row. */
+  private boolean convertOne(
+      List<SinkRecord> records, int index, Rows rows, List<SinkResult.Rejected> rejected) {
+    RowConverter.Row row = converter.convert(records.get(index).value());
+    if (row.rejection() != null) {
+      rejected.add(new SinkResult.Rejected(index, row.rejection()));
+      return false;
+    }
+    rows.values().add(row.values());
+    rows.indexes().add(index);
+    return true;
   }
 
   /** One {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT} per chunk of batch_size rows. */
@@ -190,26 +262,6 @@ public final class PostgresSink implements Sink {
           upsert.setArray(column + 1, connection.createArrayOf("text", values));
         }
         upsert.executeUpdate();
-      }
-    }
-  }
-
-  private void copy(Connection connection, String sql, Rows rows) throws SQLException {
-    CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
-    try {
-      int perChunk = output.batchSize();
-      for (int from = 0; from < rows.values().size(); from += perChunk) {
-        copyText.clear();
-        int to = Math.min(rows.values().size(), from + perChunk);
-        for (int i = from; i < to; i++) {
-          copyText.appendRow(-1, rows.values().get(i));
-        }
-        copy.writeToCopy(copyText.bytes(), 0, copyText.length());
-      }
-      copy.endCopy();
-    } finally {
-      if (copy.isActive()) {
-        copy.cancelCopy();
       }
     }
   }

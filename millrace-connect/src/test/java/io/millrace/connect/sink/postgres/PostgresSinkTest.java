@@ -227,6 +227,22 @@ class PostgresSinkTest {
         .containsExactly(1L, 5L);
   }
 
+  @Test
+  void whenBadRowsAreInALongCopy_thenEveryOtherRecordIsWrittenRowByRow() throws Exception {
+    PostgresSink sink = sink("users_bad_long", PostgresOutput.Mode.APPEND);
+    List<SinkRecord> batch = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) { // about 300 KB of COPY text: many chunks
+      batch.add(i == 3 ? record(i, "{\"id\":3}") : user(i, i, "u" + i, i));
+    }
+    batch.set(2_500, record(2_500, "{\"id\":\"x\"}"));
+
+    SinkResult result = sink.write(batch).get(60, TimeUnit.SECONDS);
+
+    assertThat(result.rejected()).extracting(SinkResult.Rejected::index).containsExactly(3, 2_500);
+    assertThat(count("users_bad_long")).isEqualTo(2_998);
+    assertThat(rows("SELECT max(id) AS m FROM users_bad_long").get(0).get("m")).isEqualTo(2_999L);
+  }
+
   @ParameterizedTest
   @EnumSource(PostgresOutput.Mode.class)
   void whenTheServerStopsAndRestartsMidStream_thenNothingIsLostAndUpsertsLeaveNoDuplicates(
