@@ -45,9 +45,12 @@ import org.postgresql.copy.CopyIn;
  *       just written (all updates).
  * </ul>
  *
- * Contenders alternate within each round so that load from elsewhere hits them alike; tables are
- * truncated before every measurement. Baselines: append is compared with COPY into a table without
- * a key, upsert with COPY into a table with the same primary key.
+ * Contenders alternate within each round so that load from elsewhere hits them alike, and ratios
+ * are taken between contenders of the same round (then the median over rounds); tables are
+ * truncated before every measurement. The benchmark process's CPU time per row is printed too (the
+ * client side: JSON parsing, conversion, the driver; not the server's). Baselines: append is
+ * compared with COPY into a table without a key, upsert with COPY into a table with the same
+ * primary key.
  *
  * <pre>
  * java -cp millrace-bench.jar io.millrace.bench.sink.PostgresSinkBenchmark \
@@ -138,19 +141,19 @@ public final class PostgresSinkBenchmark {
     rates.forEach(
         (name, values) ->
             System.out.printf(
-                "RESULT %-30s median %,10.0f rows/s   (rounds: %s)%n",
-                name, median(values), format(values)));
-    double copyPlain = median(rates.get("copy, table without key"));
-    double copyKeyed = median(rates.get("copy, table with primary key"));
-    System.out.printf(
-        "RESULT ratio sink append / copy (no key)              %5.1f%%%n",
-        100 * median(rates.get("sink append")) / copyPlain);
-    System.out.printf(
-        "RESULT ratio sink upsert new keys / copy (primary key) %5.1f%%%n",
-        100 * median(rates.get("sink upsert, new keys")) / copyKeyed);
-    System.out.printf(
-        "RESULT ratio sink upsert existing keys / copy (primary key) %5.1f%%%n",
-        100 * median(rates.get("sink upsert, existing keys")) / copyKeyed);
+                "RESULT %-30s median %,10.0f rows/s, client CPU %.2f us/row   (rounds: %s)%n",
+                name, median(values), median(CLIENT_CPU_US_PER_ROW.get(name)), format(values)));
+    ratio(rates, "sink append / copy (no key)", "sink append", "copy, table without key");
+    ratio(
+        rates,
+        "sink upsert new keys / copy (primary key)",
+        "sink upsert, new keys",
+        "copy, table with primary key");
+    ratio(
+        rates,
+        "sink upsert existing keys / copy (primary key)",
+        "sink upsert, existing keys",
+        "copy, table with primary key");
   }
 
   @FunctionalInterface
@@ -158,17 +161,42 @@ public final class PostgresSinkBenchmark {
     void run() throws Exception;
   }
 
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean)
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+  private static final Map<String, List<Double>> CLIENT_CPU_US_PER_ROW = new LinkedHashMap<>();
+
   private static void measure(
       Map<String, List<Double>> rates, boolean report, String name, int rowCount, Work work)
       throws Exception {
+    long cpuStart = OS.getProcessCpuTime();
     long start = System.nanoTime();
     work.run();
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuUsPerRow = (OS.getProcessCpuTime() - cpuStart) / 1e3 / rowCount;
     double rate = rowCount / seconds;
-    System.out.printf("%-30s %,10.0f rows/s%s%n", name, rate, report ? "" : "  (warm-up)");
+    System.out.printf(
+        "%-30s %,10.0f rows/s   client CPU %.2f us/row%s%n",
+        name, rate, cpuUsPerRow, report ? "" : "  (warm-up)");
     if (report) {
       rates.computeIfAbsent(name, k -> new ArrayList<>()).add(rate);
+      CLIENT_CPU_US_PER_ROW.computeIfAbsent(name, k -> new ArrayList<>()).add(cpuUsPerRow);
     }
+  }
+
+  /** The median over rounds of the ratio of two contenders measured in the same round. */
+  private static void ratio(
+      Map<String, List<Double>> rates, String label, String sink, String copy) {
+    List<Double> ratios = new ArrayList<>();
+    for (int round = 0; round < rates.get(sink).size(); round++) {
+      ratios.add(100 * rates.get(sink).get(round) / rates.get(copy).get(round));
+    }
+    System.out.printf(
+        "RESULT ratio %-47s median %5.1f%%   (rounds: %s)%n",
+        label,
+        median(ratios),
+        String.join(", ", ratios.stream().map(r -> String.format("%.1f%%", r)).toList()));
   }
 
   private static List<Row> rows(int count, Random random) {
