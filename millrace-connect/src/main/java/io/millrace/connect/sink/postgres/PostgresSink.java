@@ -49,6 +49,7 @@ public final class PostgresSink implements Sink {
   private final RowConverter converter;
   private final Executor executor;
   private final CopyText copyText = new CopyText();
+  private final StringBuilder arrayLiteral = new StringBuilder(64 * 1024);
   private final int[] keyColumns;
 
   public PostgresSink(PostgresTarget target, ObjectMapper mapper, Executor executor) {
@@ -247,22 +248,63 @@ public final class PostgresSink implements Sink {
     return true;
   }
 
-  /** One {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT} per chunk of batch_size rows. */
+  /**
+   * One {@code INSERT … SELECT FROM unnest(arrays) ON CONFLICT} per chunk of batch_size rows. Each
+   * column's values go as one array literal in a string parameter, which PostgreSQL parses straight
+   * into the column type's array ({@code $1::bigint[]}): cheaper on both sides than a driver-built
+   * {@code text[]} cast element by element.
+   */
   private void upsert(Connection connection, Rows rows) throws SQLException {
-    int columns = output.columns().size();
+    List<PostgresOutput.Column> columns = output.columns();
     try (PreparedStatement upsert = connection.prepareStatement(target.upsertArrays())) {
       int perChunk = output.batchSize();
       for (int from = 0; from < rows.values().size(); from += perChunk) {
         int to = Math.min(rows.values().size(), from + perChunk);
-        for (int column = 0; column < columns; column++) {
-          String[] values = new String[to - from];
+        for (int column = 0; column < columns.size(); column++) {
+          arrayLiteral.setLength(0);
+          arrayLiteral.append('{');
+          boolean quote = needsQuotes(columns.get(column).type());
           for (int i = from; i < to; i++) {
-            values[i - from] = rows.values().get(i)[column];
+            if (i > from) {
+              arrayLiteral.append(',');
+            }
+            appendArrayElement(arrayLiteral, rows.values().get(i)[column], quote);
           }
-          upsert.setArray(column + 1, connection.createArrayOf("text", values));
+          upsert.setString(column + 1, arrayLiteral.append('}').toString());
         }
         upsert.executeUpdate();
       }
+    }
+  }
+
+  /** Numbers and booleans (checked by {@link RowConverter}) never need quoting in an array. */
+  private static boolean needsQuotes(PostgresOutput.ColumnType type) {
+    return switch (type) {
+      case BIGINT, DOUBLE_PRECISION, BOOLEAN -> false;
+      case TEXT, JSONB, TIMESTAMPTZ -> true;
+    };
+  }
+
+  /**
+   * An element of an array literal: {@code NULL}, or the text (in double quotes, with {@code \} and
+   * {@code "} escaped by a backslash, when it may hold characters the array syntax treats
+   * specially).
+   */
+  static void appendArrayElement(StringBuilder literal, String value, boolean quote) {
+    if (value == null) {
+      literal.append("NULL");
+    } else if (!quote) {
+      literal.append(value);
+    } else {
+      literal.append('"');
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '"' || c == '\\') {
+          literal.append('\\');
+        }
+        literal.append(c);
+      }
+      literal.append('"');
     }
   }
 

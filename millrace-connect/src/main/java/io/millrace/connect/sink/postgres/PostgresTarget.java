@@ -43,7 +43,7 @@ public final class PostgresTarget implements AutoCloseable {
             : "";
     this.createTable = createTableSql(output, table);
     this.copyIntoTarget = "COPY " + table + " (" + columns + ") FROM STDIN";
-    // One parameter per column, each a text[] of the batch's values, cast to the column's type.
+    // One parameter per column: an array literal of the batch's values, read as the column's type.
     this.upsertArrays =
         "INSERT INTO "
             + table

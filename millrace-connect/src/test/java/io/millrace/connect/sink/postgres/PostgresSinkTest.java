@@ -227,6 +227,47 @@ class PostgresSinkTest {
         .containsExactly(1L, 5L);
   }
 
+  @ParameterizedTest
+  @EnumSource(PostgresOutput.Mode.class)
+  void whenTextIsFullOfSyntaxCharacters_thenItArrivesExactlyAsSent(PostgresOutput.Mode mode)
+      throws Exception {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    String alphabet = "ab \"\\{},()'\t\n\rNUL\u00e9\u4e2d\ud83d\ude00";
+    String table = "texts_" + mode.name().toLowerCase(java.util.Locale.ROOT);
+    PostgresSink sink = sink(table, mode);
+    List<SinkRecord> batch = new ArrayList<>();
+    Map<Long, String> sent = new HashMap<>();
+    for (int i = 0; i < 300; i++) {
+      StringBuilder text = new StringBuilder();
+      for (int n = random.nextInt(12); n > 0; n--) {
+        int at = random.nextInt(alphabet.length());
+        text.append(
+            Character.isHighSurrogate(alphabet.charAt(at))
+                ? alphabet.substring(at, at + 2)
+                : Character.isLowSurrogate(alphabet.charAt(at))
+                    ? "x"
+                    : String.valueOf(alphabet.charAt(at)));
+      }
+      String value = i % 50 == 0 ? "NULL" : text.toString();
+      sent.put((long) i, value);
+      batch.add(
+          record(
+              i,
+              "{\"id\":" + i + ",\"user\":{\"name\":" + MAPPER.writeValueAsString(value) + "}}"));
+    }
+
+    assertThat(sink.write(batch).get(30, TimeUnit.SECONDS).allDelivered())
+        .as("seed %d", seed)
+        .isTrue();
+
+    Map<Long, String> stored = new HashMap<>();
+    for (Map<String, Object> row : rows("SELECT id, name FROM " + table)) {
+      stored.put((Long) row.get("id"), (String) row.get("name"));
+    }
+    assertThat(stored).as("seed %d", seed).isEqualTo(sent);
+  }
+
   @Test
   void whenBadRowsAreInALongCopy_thenEveryOtherRecordIsWrittenRowByRow() throws Exception {
     PostgresSink sink = sink("users_bad_long", PostgresOutput.Mode.APPEND);
