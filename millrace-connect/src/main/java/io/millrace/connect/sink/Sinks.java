@@ -21,18 +21,26 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link SinkFactory} of the built-in sinks: {@code postgres}, {@code http} and {@code file}
  * outputs. Owns what the sinks of one output share (a PostgreSQL connection pool per output, one
- * HTTP client, the executor blocking sink work runs on) and releases it on {@link #close}.
+ * HTTP client, the executor blocking sink work runs on, a timer thread that rolls idle file sinks'
+ * files) and releases it on {@link #close}.
  *
  * <p>Thread-safe: {@link #create} is synchronized (it is called when tasks start, not per record).
  */
 public final class Sinks implements SinkFactory, AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Sinks.class);
 
   private final ObjectMapper mapper;
   private final Clock clock;
@@ -42,6 +50,14 @@ public final class Sinks implements SinkFactory, AutoCloseable {
   private final Set<String> recoveredFileOutputs = new HashSet<>();
   private final AtomicLong instances = new AtomicLong();
   private final String processId = Long.toHexString(System.nanoTime() & 0xffffff);
+  private final Set<JsonLinesFileSink> fileSinks = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService fileRoller =
+      Executors.newSingleThreadScheduledExecutor(
+          runnable -> {
+            Thread thread = new Thread(runnable, "millrace-file-sink-roller");
+            thread.setDaemon(true);
+            return thread;
+          });
   private boolean closed;
 
   public Sinks(ObjectMapper mapper, Clock clock) {
@@ -53,6 +69,17 @@ public final class Sinks implements SinkFactory, AutoCloseable {
             .followRedirects(HttpClient.Redirect.NEVER)
             .executor(executor)
             .build();
+    fileRoller.scheduleWithFixedDelay(this::rollDueFiles, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Rolls file sinks whose file is old enough, so idle outputs finalize their files too. */
+  private void rollDueFiles() {
+    fileSinks.removeIf(JsonLinesFileSink::isClosed);
+    for (JsonLinesFileSink sink : fileSinks) {
+      if (!sink.rollIfDue()) {
+        LOG.warn("a file sink could not roll its file; its next write starts a new one");
+      }
+    }
   }
 
   @Override
@@ -78,8 +105,11 @@ public final class Sinks implements SinkFactory, AutoCloseable {
             throw new UncheckedIOException("recovering " + place + " failed", e);
           }
         }
-        yield new JsonLinesFileSink(
-            file, processId + "-" + instances.incrementAndGet(), clock, executor);
+        JsonLinesFileSink sink =
+            new JsonLinesFileSink(
+                file, processId + "-" + instances.incrementAndGet(), clock, executor);
+        fileSinks.add(sink);
+        yield sink;
       }
     };
   }
@@ -95,6 +125,7 @@ public final class Sinks implements SinkFactory, AutoCloseable {
       closed = true;
       toClose = List.copyOf(postgresTargets.values());
     }
+    fileRoller.shutdownNow();
     toClose.forEach(PostgresTarget::close);
     httpClient.close();
     executor.close();

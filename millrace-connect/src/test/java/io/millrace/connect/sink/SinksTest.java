@@ -2,6 +2,7 @@ package io.millrace.connect.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.millrace.common.Clock;
@@ -16,6 +17,7 @@ import io.millrace.pipeline.definition.SourcePosition;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +36,15 @@ class SinksTest {
   private static List<SinkRecord> one(String value) {
     return List.of(
         new SinkRecord("in", 0, 0, 0L, null, value.getBytes(StandardCharsets.UTF_8), List.of()));
+  }
+
+  private long finalFiles(String prefix) throws java.io.IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(name -> name.startsWith(prefix) && name.endsWith(".jsonl"))
+          .count();
+    }
   }
 
   @Test
@@ -56,6 +67,15 @@ class SinksTest {
             .hasSize(3) // the recovered file and one per sink: their names differ
             .allMatch(name -> name.endsWith(".jsonl"));
       }
+
+      // An idle output's file is finalized by the factory's timer, without a write or close.
+      FileOutput quick = new FileOutput("quick", directory.toString(), "quick", 1 << 20, 1, AT);
+      Sink idle = sinks.create("p", quick);
+      idle.write(one("{\"c\":3}")).get(10, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.exists(directory) && finalFiles("quick-") == 1);
+      idle.close();
 
       HttpOutput http =
           new HttpOutput(

@@ -28,8 +28,8 @@ import java.util.stream.Stream;
  * Appends record values as JSON Lines to rolling files: {@code
  * PREFIX-YYYYMMDDTHHMMSSZ-ID-SEQ.jsonl} is written as {@code ….jsonl.inprogress} and atomically
  * renamed to its final name when it rolls (once it holds {@code roll_bytes}, or once it is {@code
- * roll_interval_ms} old when a write comes) or when the sink closes. A write completes after its
- * bytes are fsynced.
+ * roll_interval_ms} old: checked at each write and every second by {@link #rollIfDue}) or when the
+ * sink closes. A write completes after its bytes are fsynced.
  *
  * <p>Delivery is at least once: records replayed after a crash are appended again (to a new file).
  * Final files are never partial; an {@code .inprogress} file left by a crash holds acknowledged
@@ -40,7 +40,8 @@ import java.util.stream.Stream;
  * null}.
  *
  * <p>Threading: one write at a time (the {@link Sink} contract); file I/O runs on the given
- * executor.
+ * executor. {@link #rollIfDue} may be called from a timer thread at any time: the file state is
+ * guarded by {@code this}, uncontended but for the timer.
  */
 public final class JsonLinesFileSink implements Sink {
 
@@ -61,6 +62,7 @@ public final class JsonLinesFileSink implements Sink {
   private long fileBytes;
   private long openedAtMs;
   private int sequence;
+  private boolean closed;
   private ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
 
   /**
@@ -82,7 +84,9 @@ public final class JsonLinesFileSink implements Sink {
             writeNow(records);
             return SinkResult.delivered();
           } catch (IOException | UncheckedIOException e) {
-            abandonFile();
+            synchronized (this) {
+              abandonFile();
+            }
             throw new CompletionException(
                 new RetriableSinkException("writing " + directory + " failed: " + e, e));
           }
@@ -90,7 +94,31 @@ public final class JsonLinesFileSink implements Sink {
         executor);
   }
 
-  private void writeNow(List<SinkRecord> records) throws IOException {
+  /**
+   * Rolls the current file when it is {@code roll_interval_ms} old, so an output that stopped
+   * receiving records still finalizes its last file. Called by a timer ({@code Sinks} runs one
+   * every second), concurrently with writes; returns false when the roll failed (what was
+   * acknowledged is kept in a final file when possible; the next write opens a new file).
+   */
+  public synchronized boolean rollIfDue() {
+    if (channel == null || clock.millis() - openedAtMs < output.rollIntervalMs()) {
+      return true;
+    }
+    try {
+      roll();
+      return true;
+    } catch (IOException e) {
+      abandonFile();
+      return false;
+    }
+  }
+
+  /** True once {@link #close} was called. */
+  public synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private synchronized void writeNow(List<SinkRecord> records) throws IOException {
     if (channel != null && clock.millis() - openedAtMs >= output.rollIntervalMs()) {
       roll();
     }
@@ -267,7 +295,8 @@ public final class JsonLinesFileSink implements Sink {
 
   /** Closes and finalizes the current file. Idempotent. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     if (channel == null) {
       return;
     }

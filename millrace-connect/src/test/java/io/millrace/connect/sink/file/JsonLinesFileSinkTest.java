@@ -127,6 +127,24 @@ class JsonLinesFileSinkTest {
   }
 
   @Test
+  void whenNoRecordsArrive_thenTheTimerRollsTheFileOnceItIsOldEnough() throws Exception {
+    JsonLinesFileSink sink = sink(output(1 << 20, 60_000), "t");
+    sink.write(List.of(record("{\"n\":1}"))).get();
+    assertThat(sink.rollIfDue()).isTrue();
+    assertThat(files(".jsonl")).isEmpty();
+
+    clock.advanceMillis(60_000);
+    assertThat(sink.rollIfDue()).isTrue();
+
+    assertThat(files(".inprogress")).isEmpty();
+    assertThat(finalLines()).containsExactly("{\"n\":1}");
+    sink.write(List.of(record("{\"n\":2}"))).get(); // a new file
+    sink.close();
+    assertThat(sink.isClosed()).isTrue();
+    assertThat(finalLines()).containsExactly("{\"n\":1}", "{\"n\":2}");
+  }
+
+  @Test
   void shouldWriteEachValueOnOneLineAndMissingValuesAsNull() throws Exception {
     JsonLinesFileSink sink = sink(output(1 << 20, 60_000), "c");
     sink.write(List.of(record("{\n  \"pretty\": true\r\n}"), record(null))).get();
