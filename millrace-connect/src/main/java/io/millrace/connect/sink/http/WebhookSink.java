@@ -7,6 +7,8 @@ import io.millrace.engine.sink.SinkRecord;
 import io.millrace.engine.sink.SinkResult;
 import io.millrace.pipeline.definition.HttpOutput;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,6 +40,9 @@ import java.util.concurrent.CompletionException;
  * HttpClient}'s executor; the resume state is only touched by the write in flight.
  */
 public final class WebhookSink implements Sink {
+
+  /** How much of a response body is read (the rest is discarded with the connection). */
+  private static final int MAX_BODY_BYTES = 4096;
 
   /** How much of an error response body a rejection reason quotes. */
   private static final int MAX_REASON_BODY_CHARS = 200;
@@ -150,7 +155,7 @@ public final class WebhookSink implements Sink {
       request.setHeader("Authorization", authorization);
     }
     return client
-        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+        .sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream())
         .handle(
             (response, failure) -> {
               if (failure != null) {
@@ -164,12 +169,13 @@ public final class WebhookSink implements Sink {
             });
   }
 
-  private String outcome(HttpResponse<String> response) {
+  private String outcome(HttpResponse<InputStream> response) {
+    String body = bodyStart(response.body());
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
       return null;
     }
-    String reason = output.method() + " " + uri + " answered HTTP " + status + bodyStart(response);
+    String reason = output.method() + " " + uri + " answered HTTP " + status + body;
     if (status == 408 || status == 429 || status >= 500) {
       long retryAfterMs =
           response.headers().firstValue("Retry-After").map(this::retryAfterMs).orElse(-1L);
@@ -178,16 +184,24 @@ public final class WebhookSink implements Sink {
     return reason;
   }
 
-  private static String bodyStart(HttpResponse<String> response) {
-    String body = response.body();
-    if (body == null || body.isBlank()) {
+  /**
+   * Reads at most {@link #MAX_BODY_BYTES} of a response body (an endpoint's answer is bounded like
+   * everything else) and closes it; ": " and the stripped start of the body for a reason, or "".
+   */
+  private static String bodyStart(InputStream body) {
+    String text;
+    try (InputStream in = body) {
+      text = new String(in.readNBytes(MAX_BODY_BYTES), StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
       return "";
     }
-    body = body.strip();
+    if (text.isEmpty()) {
+      return "";
+    }
     return ": "
-        + (body.length() <= MAX_REASON_BODY_CHARS
-            ? body
-            : body.substring(0, MAX_REASON_BODY_CHARS) + "...");
+        + (text.length() <= MAX_REASON_BODY_CHARS
+            ? text
+            : text.substring(0, MAX_REASON_BODY_CHARS) + "...");
   }
 
   /** {@code Retry-After} as delay-seconds or an HTTP date; -1 when unreadable. */

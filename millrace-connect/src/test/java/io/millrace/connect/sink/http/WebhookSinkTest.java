@@ -133,6 +133,20 @@ class WebhookSinkTest {
   }
 
   @Test
+  void whenTheEndpointAnswersAHugeErrorBody_thenTheReasonQuotesOnlyItsStart() throws Exception {
+    server.answerNext(new Answer(413, Map.of(), "too large! " + "x".repeat(1_000_000)));
+    WebhookSink sink =
+        new WebhookSink(
+            output(server.url("/hook"), HttpOutput.Mode.BATCH, null), client, Clock.SYSTEM);
+
+    SinkResult result = delivery(sink, 5).deliver(records("1")).get(30, TimeUnit.SECONDS);
+
+    String reason = result.rejected().get(0).reason();
+    assertThat(reason).contains("HTTP 413: too large! xxx").endsWith("...");
+    assertThat(reason.length()).isLessThan(400);
+  }
+
+  @Test
   void whenOneRecordIsRejectedAndAnotherFailsForNow_thenOnlyTheFailedRequestIsRepeated()
       throws Exception {
     server.answerNext(
