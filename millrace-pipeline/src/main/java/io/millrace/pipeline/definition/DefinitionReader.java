@@ -153,8 +153,9 @@ public final class DefinitionReader {
     }
     Set<String> names = new HashSet<>();
     for (YamlNode item : top.list("outputs", PipelineDefinition.MAX_OUTPUTS)) {
-      Settings output =
-          Settings.of(item, "an output", List.of("name", "topic", "view", "sink"), problems);
+      List<String> keys = new ArrayList<>(List.of("name", "topic", "view"));
+      keys.addAll(SinkOutputReader.KINDS);
+      Settings output = Settings.of(item, "an output", keys, problems);
       if (output == null) {
         continue;
       }
@@ -165,12 +166,28 @@ public final class DefinitionReader {
             "duplicate output name '" + name + "'",
             "give each output its own name");
       }
-      if (output.has("view") || output.has("sink")) {
-        String kind = output.has("view") ? "view" : "sink";
+      if (output.has("view")) {
         problems.add(
-            output.positionOf(kind),
-            "outputs of type '" + kind + "' are not supported yet",
+            output.positionOf("view"),
+            "outputs of type 'view' are not supported yet",
             "use topic: NAME");
+        continue;
+      }
+      List<String> kinds = keys.stream().skip(1).filter(output::has).toList();
+      if (kinds.size() > 1) {
+        problems.add(
+            output.positionOf(kinds.get(1)),
+            "an output has one of " + String.join(", ", keys.subList(1, keys.size())),
+            "this one has " + String.join(" and ", kinds));
+        continue;
+      }
+      if (!kinds.isEmpty() && !kinds.get(0).equals("topic")) {
+        String kind = kinds.get(0);
+        Output.SinkOutput sink =
+            new SinkOutputReader(problems).read(name, kind, output.node(kind), item.position());
+        if (sink != null && name != null) {
+          outputs.add(sink);
+        }
         continue;
       }
       String topic = output.requiredString("topic");

@@ -1,8 +1,8 @@
 package io.millrace.pipeline.definition;
 
 /**
- * A named place processed records go. Only {@link TopicOutput} exists today; views and sinks will
- * be further record types of this sealed interface.
+ * A named place processed records go: a topic ({@link TopicOutput}) or a destination outside the
+ * log ({@link SinkOutput}).
  */
 public sealed interface Output {
 
@@ -13,4 +13,10 @@ public sealed interface Output {
 
   /** Records are appended to a topic. */
   record TopicOutput(String name, TopicRef topic, SourcePosition position) implements Output {}
+
+  /**
+   * Records are delivered outside the log by a sink ({@code io.millrace.engine.sink.Sink}), created
+   * by the runtime's {@code SinkFactory}: PostgreSQL, an HTTP endpoint, or files.
+   */
+  sealed interface SinkOutput extends Output permits PostgresOutput, HttpOutput, FileOutput {}
 }

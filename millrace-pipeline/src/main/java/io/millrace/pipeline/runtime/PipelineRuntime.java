@@ -181,8 +181,27 @@ public final class PipelineRuntime implements AutoCloseable {
     if (!report.isValid()) {
       throw new PipelineDeployException(file, report.problems());
     }
+    refuseSinkOutputs(file, report.pipeline().definition());
     ensureTopics(file, report.pipeline().definition());
     return report.pipeline();
+  }
+
+  /** Sink outputs validate, but tasks do not deliver to sinks yet: refuse rather than drop. */
+  private static void refuseSinkOutputs(String file, PipelineDefinition definition)
+      throws PipelineDeployException {
+    List<Problem> problems = new ArrayList<>();
+    for (Output output : definition.outputs()) {
+      if (output instanceof Output.SinkOutput) {
+        problems.add(
+            new Problem(
+                output.position(),
+                "output '" + output.name() + "' is a sink; running sink outputs is not built yet",
+                "millrace pipeline validate checks it; deploy with topic outputs for now"));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new PipelineDeployException(file, problems);
+    }
   }
 
   /** Creates missing topics when allowed, else refuses naming each one where it was written. */
@@ -263,6 +282,8 @@ public final class PipelineRuntime implements AutoCloseable {
       switch (output) {
         case Output.TopicOutput topic ->
             targets.add(new OutputTarget.ToTopic(topic.name(), topic.topic().name()));
+        case Output.SinkOutput sink ->
+            throw new IllegalStateException("sink outputs are refused at deploy: " + sink.name());
       }
     }
     return targets;
