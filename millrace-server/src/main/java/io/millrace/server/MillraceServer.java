@@ -1,7 +1,10 @@
 package io.millrace.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.common.Clock;
 import io.millrace.common.CloseHelper;
 import io.millrace.connect.SourceRunner;
+import io.millrace.connect.sink.Sinks;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
@@ -39,6 +42,7 @@ public final class MillraceServer implements AutoCloseable {
   private final HealthChecks health;
   private final PullSources sources;
   private final PipelineRuntime pipelines;
+  private final Sinks sinks;
   private final ServerMetrics metrics;
   private boolean closed;
 
@@ -49,6 +53,7 @@ public final class MillraceServer implements AutoCloseable {
       HealthChecks health,
       PullSources sources,
       PipelineRuntime pipelines,
+      Sinks sinks,
       ServerMetrics metrics) {
     this.log = log;
     this.kafka = kafka;
@@ -56,6 +61,7 @@ public final class MillraceServer implements AutoCloseable {
     this.health = health;
     this.sources = sources;
     this.pipelines = pipelines;
+    this.sinks = sinks;
     this.metrics = metrics;
   }
 
@@ -78,12 +84,15 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, sources);
       KafkaListener kafka = KafkaListener.start(log, config.kafka());
       started.add(0, kafka);
+      Sinks sinks = new Sinks(new ObjectMapper(), Clock.SYSTEM);
+      started.add(0, sinks);
       PipelineRuntime pipelines =
           new PipelineRuntime(
               log,
               writer,
               log.offsetStore(),
               EnvironmentSubstitution.fromProcess(),
+              sinks,
               new PipelineRuntime.Options(
                   Runtime.getRuntime().availableProcessors(),
                   config.kafka().autoCreateTopics(),
@@ -110,7 +119,7 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, http);
       pipelines.restore();
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, pipelines, metrics);
+      return new MillraceServer(log, kafka, http, health, sources, pipelines, sinks, metrics);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -172,7 +181,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, pipelines, kafka, metrics, log);
+      CloseHelper.closeAll(sources, http, pipelines, sinks, kafka, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
