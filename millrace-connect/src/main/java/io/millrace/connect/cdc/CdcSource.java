@@ -46,9 +46,14 @@ public final class CdcSource implements AutoCloseable {
   public enum State {
     /** Created, not started. */
     NEW,
-    /** The engine is connecting, or reading the tables' existing rows (snapshot). */
+    /**
+     * The engine is connecting (or reconnecting, after the database restarted), or reading the
+     * tables' existing rows (snapshot).
+     */
     STARTING,
-    /** Streaming changes (after the snapshot, if any). */
+    /**
+     * Debezium's streaming connection is up and the snapshot, if any, is written: changes stream.
+     */
     STREAMING,
     /** Stopped on request. */
     STOPPED,
@@ -82,6 +87,7 @@ public final class CdcSource implements AutoCloseable {
   private final CdcLogWriter writer;
   private final ChangeEventWriter consumer;
   private final ReplicationLagProbe lagProbe;
+  private final DebeziumMetricsReader debeziumMetrics;
   private final CountDownLatch engineDone = new CountDownLatch(1);
   private volatile State state = State.NEW;
   private volatile String error;
@@ -111,6 +117,7 @@ public final class CdcSource implements AutoCloseable {
             config.name(), log, writer, metrics, config.topicPartitions(), config.topicCompacted());
     this.consumer = new ChangeEventWriter(config, this.writer, metrics, clock);
     this.lagProbe = new ReplicationLagProbe(config, metrics);
+    this.debeziumMetrics = new DebeziumMetricsReader(config.topicPrefix());
   }
 
   public String name() {
@@ -177,10 +184,14 @@ public final class CdcSource implements AutoCloseable {
   /** The source's state, for status output and tests. */
   public State state() {
     State current = state;
-    if (current == State.STARTING && consumer.eventsWritten() > 0 && !consumer.lastWasSnapshot()) {
-      return State.STREAMING;
+    if (current != State.STARTING) {
+      return current;
     }
-    return current;
+    // Debezium connects its streaming only once the snapshot (if any) is done; a batch being
+    // written may still hold the snapshot's last rows
+    return !consumer.lastWasSnapshot() && debeziumMetrics.streamingConnected()
+        ? State.STREAMING
+        : State.STARTING;
   }
 
   /** A snapshot of where the source is. */

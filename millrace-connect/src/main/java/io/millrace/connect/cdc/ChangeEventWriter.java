@@ -87,7 +87,8 @@ final class ChangeEventWriter
             batchCommitTsMs = ts;
           }
           Object snapshotFlag = source.get("snapshot");
-          snapshot = snapshotFlag != null && !"false".equals(snapshotFlag.toString());
+          String flag = snapshotFlag == null ? "false" : snapshotFlag.toString();
+          snapshot = !"false".equals(flag) && !"last".equals(flag);
         }
       }
       byTopic

@@ -262,8 +262,7 @@ class CdcSourceTest {
       // Where the close lands is not controlled (rows 1-300 may all have been written by then);
       // shown, not asserted.
       System.out.printf(
-          "restart test: %d events before the restart, %d duplicates%n",
-          beforeRestart, duplicates);
+          "restart test: %d events before the restart, %d duplicates%n", beforeRestart, duplicates);
       assertThat(duplicates).as("duplicates only at the resume boundary").isLessThan(300);
     }
   }
