@@ -2,6 +2,7 @@ package io.millrace.server;
 
 import io.millrace.common.CloseHelper;
 import io.millrace.connect.SourceRunner;
+import io.millrace.http.ApiResponse;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
@@ -86,6 +87,7 @@ public final class MillraceServer implements AutoCloseable {
               config.kafka().defaultPartitions())
           .register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
+      routes.get("/sources", request -> ApiResponse.ok(sources.statuses()));
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
       sources.start();
