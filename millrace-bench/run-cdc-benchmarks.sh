@@ -3,14 +3,14 @@
 # with a no-op consumer, in one run (io.millrace.bench.cdc.CdcBenchmark explains each figure):
 # drain throughput of a pgbench -N backlog (change events/s, and the ratio), then commit-to-topic
 # latency p50/p99 under an open-loop pgbench -R load. Starts its own PostgreSQL (Debian's
-# postgresql package: initdb, pg_ctl, pgbench under /usr/lib/postgresql/*/bin). About 2 minutes;
+# postgresql package: initdb, pg_ctl, pgbench under /usr/lib/postgresql/*/bin). About 3 minutes;
 # run it on an otherwise idle machine.
 #
 #   millrace-bench/run-cdc-benchmarks.sh
 #
 # Environment: JAVA_HOME (the JDK), BUILD=0 (reuse the jar), TRANSACTIONS (30000), CLIENTS (4),
 # RATE (500 pgbench transactions/s per client, 2 clients), SECONDS_PER_CASE (15),
-# POLL_INTERVAL_MS (500, Debezium's default). Results go to millrace-bench/target/cdc-results/DATE/.
+# POLL_INTERVAL_MS (50, the CDC source's default; Debezium's is 500), ROUNDS (4: one warm-up). Results go to millrace-bench/target/cdc-results/DATE/.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +31,7 @@ fi
 
 "$java" -Xmx1g -cp "$here/target/millrace-bench.jar" io.millrace.bench.cdc.CdcBenchmark \
   --transactions "${TRANSACTIONS:-30000}" --clients "${CLIENTS:-4}" --rate "${RATE:-500}" \
-  --seconds "${SECONDS_PER_CASE:-15}" --poll-interval-ms "${POLL_INTERVAL_MS:-500}" \
+  --seconds "${SECONDS_PER_CASE:-15}" --poll-interval-ms "${POLL_INTERVAL_MS:-50}" --rounds "${ROUNDS:-4}" \
   --data "$here/target/cdc-bench" \
   2>&1 | tee "$results/tool.log" | grep -E '^(RESULT|round|warm-up)' | tee -a "$results/summary.txt"
 status=${PIPESTATUS[0]}

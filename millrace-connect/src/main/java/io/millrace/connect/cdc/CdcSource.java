@@ -264,6 +264,8 @@ public final class CdcSource implements AutoCloseable {
       // larger batches than Debezium's 2048, amortize the fsyncs per batch.
       p.setProperty("offset.flush.interval.ms", Long.toString(POSITION_INTERVAL_MS));
       p.setProperty("max.batch.size", "8192");
+      // Debezium's default (500 ms) is the longest a change may wait in its queue for a batch
+      p.setProperty("poll.interval.ms", "50");
       p.setProperty("max.queue.size", "32768");
       p.setProperty("offset.flush.timeout.ms", "60000");
       p.setProperty("database.hostname", config.hostname());

@@ -69,7 +69,7 @@ final class SourcesReader {
             new ConfigProblem(
                 entry.getValue().location(),
                 path,
-                "must be a mapping of the source's settings (type: http or jdbc, topic: ...), was "
+                "must be a mapping of the source's settings (type: http, jdbc or cdc, ...), was "
                     + ConfigNode.describe(entry.getValue())));
         continue;
       }

@@ -244,7 +244,7 @@ class SourcesConfigTest {
     assertThat(errorOf("sources:\n  feed: http\n"))
         .isEqualTo(
             "millrace.yaml:2:9: sources.feed: must be a mapping of the source's settings (type:"
-                + " http or jdbc, topic: ...), was \"http\"");
+                + " http, jdbc or cdc, ...), was \"http\"");
   }
 
   @Test
