@@ -10,7 +10,8 @@
 #
 # Environment: JAVA_HOME (the JDK), BUILD=0 (reuse the jar), TRANSACTIONS (30000), CLIENTS (4),
 # RATE (500 pgbench transactions/s per client, 2 clients), SECONDS_PER_CASE (15),
-# POLL_INTERVAL_MS (50, the CDC source's default; Debezium's is 500), ROUNDS (4: one warm-up). Results go to millrace-bench/target/cdc-results/DATE/.
+# POLL_INTERVAL_MS (50, the CDC source's default; Debezium's is 500), ROUNDS (4: one warm-up),
+# FLUSH_POLICY (group-commit, the default; os to see what fsync costs). Results go to millrace-bench/target/cdc-results/DATE/.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,6 +33,7 @@ fi
 "$java" -Xmx1g -cp "$here/target/millrace-bench.jar" io.millrace.bench.cdc.CdcBenchmark \
   --transactions "${TRANSACTIONS:-30000}" --clients "${CLIENTS:-4}" --rate "${RATE:-500}" \
   --seconds "${SECONDS_PER_CASE:-15}" --poll-interval-ms "${POLL_INTERVAL_MS:-50}" --rounds "${ROUNDS:-4}" \
+  --flush-policy "${FLUSH_POLICY:-group-commit}" \
   --data "$here/target/cdc-bench" \
   2>&1 | tee "$results/tool.log" | grep -E '^(RESULT|round|warm-up)' | tee -a "$results/summary.txt"
 status=${PIPESTATUS[0]}

@@ -66,6 +66,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <pre>
  * java -cp millrace-bench.jar io.millrace.bench.cdc.CdcBenchmark [--transactions 20000] \
  *     [--clients 4] [--rate 500] [--seconds 20] [--scale 1] [--poll-interval-ms 50] [--rounds 4] \
+ *     [--flush-policy group-commit] \
  *     [--data target/cdc-bench]
  * </pre>
  *
@@ -97,6 +98,7 @@ public final class CdcBenchmark {
     defaults.put("seconds", "20");
     defaults.put("scale", "1");
     defaults.put("rounds", "4");
+    defaults.put("flush-policy", "group-commit");
     defaults.put("poll-interval-ms", "50");
     defaults.put("data", "target/cdc-bench");
     Map<String, String> options = BenchOptions.parse("CdcBenchmark", defaults, args);
@@ -295,6 +297,15 @@ public final class CdcBenchmark {
     MillraceConsumer(Path directory) throws IOException {
       Files.createDirectories(directory);
       log = Log.open(LogOptions.defaults(directory));
+      for (String topic :
+          List.of("millrace.public.pgbench_accounts", "millrace.public.pgbench_history")) {
+        if (log.describeTopic(topic).isEmpty()) {
+          log.createTopic(
+              topic,
+              1,
+              Map.of(io.millrace.log.TopicConfig.FLUSH_POLICY, options.get("flush-policy")));
+        }
+      }
       TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
       source =
           new CdcSource(
