@@ -92,6 +92,7 @@ public final class CdcSource implements AutoCloseable {
   private final CountDownLatch engineDone = new CountDownLatch(1);
   private volatile State state = State.NEW;
   private volatile String error;
+  private volatile Map<String, String> lastStored; // the offsets last made durable, null before
   private volatile boolean closing;
   private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
 
@@ -135,7 +136,8 @@ public final class CdcSource implements AutoCloseable {
       throw new IllegalStateException("source " + config.name() + " was started already");
     }
     LogOffsetBackingStore.bind(
-        new LogOffsetBackingStore.Binding(config.name(), positions, writer, mapper));
+        new LogOffsetBackingStore.Binding(
+            config.name(), positions, writer, mapper, stored -> lastStored = stored));
     Properties properties = DebeziumProperties.of(config);
     engine =
         DebeziumEngine.create(ChangeEventFormat.of(io.debezium.embedded.Connect.class))
@@ -198,7 +200,10 @@ public final class CdcSource implements AutoCloseable {
 
   /** A snapshot of where the source is. */
   public Status status() {
-    Map<String, String> stored = LogOffsetBackingStore.storedOffsets(positions, config.name());
+    Map<String, String> stored = lastStored;
+    if (stored == null) { // nothing stored since start: read the log (a scan, once in a while)
+      stored = LogOffsetBackingStore.storedOffsets(positions, config.name());
+    }
     JsonNode offsets = mapper.createObjectNode();
     if (!stored.isEmpty()) {
       JsonNode parsed = LogOffsetBackingStore.parse(mapper, stored.values().iterator().next());

@@ -47,7 +47,11 @@ public final class LogOffsetBackingStore extends MemoryOffsetBackingStore {
 
   /** What a store needs of its source, registered before the engine starts. */
   record Binding(
-      String sourceName, SourcePositionStore positions, CdcLogWriter writer, ObjectMapper mapper) {}
+      String sourceName,
+      SourcePositionStore positions,
+      CdcLogWriter writer,
+      ObjectMapper mapper,
+      java.util.function.Consumer<Map<String, String>> onStored) {}
 
   private static final Map<String, Binding> BINDINGS = new ConcurrentHashMap<>();
 
@@ -121,14 +125,16 @@ public final class LogOffsetBackingStore extends MemoryOffsetBackingStore {
   @Override
   protected void save() {
     ObjectNode offsets = binding.mapper().createObjectNode();
+    Map<String, String> stored = new java.util.TreeMap<>();
     synchronized (this) {
       for (Map.Entry<ByteBuffer, ByteBuffer> entry : data.entrySet()) {
         if (entry.getKey() != null && entry.getValue() != null) {
-          offsets.put(text(entry.getKey()), text(entry.getValue()));
+          stored.put(text(entry.getKey()), text(entry.getValue()));
         }
       }
       sequence++;
     }
+    stored.forEach(offsets::put);
     ObjectNode cursor = binding.mapper().createObjectNode();
     cursor.set("offsets", offsets);
     SourceCheckpoint checkpoint =
@@ -149,6 +155,7 @@ public final class LogOffsetBackingStore extends MemoryOffsetBackingStore {
       Thread.currentThread().interrupt();
       throw new ConnectException("interrupted while storing the position", e);
     }
+    binding.onStored().accept(stored);
   }
 
   private static String text(ByteBuffer buffer) {
