@@ -25,11 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull sources declared in millrace.yaml, run by one {@link SourceScheduler} writing through
- * the server's {@link TopicWriter}. {@link #prepare} checks (or creates) their topics before any
- * listener starts, so a missing topic stops the server before it binds a port; {@link #start}
- * starts them once the listeners are up. A source that fails later stops alone (state FAILED, one
- * log line): it never takes the server down.
+ * The sources declared in millrace.yaml: the polling ones run by one {@link SourceScheduler}, the
+ * change data capture ones each by its {@link CdcSource}, all writing through the server's {@link
+ * TopicWriter}. {@link #prepare} checks (or creates) their topics before any listener starts, so a
+ * missing topic stops the server before it binds a port; {@link #start} starts them once the
+ * listeners are up. A source that fails later stops alone (state FAILED, one log line): it never
+ * takes the server down.
  *
  * <p>Threads: {@link #start} hands the work to one virtual thread ({@code millrace-sources-start})
  * and returns at once, because building the metrics registry, the JSON mapper and each source's
