@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -103,19 +104,47 @@ class PipelineCrashTest {
         TopicPartition out = new TopicPartition("events_out", 0);
         consumer.assign(List.of(out));
         consumer.seekToBeginning(List.of(out));
-        await()
-            .atMost(Duration.ofSeconds(90))
-            .pollInterval(Duration.ofMillis(100))
-            .until(
-                () -> {
-                  for (ConsumerRecord<String, String> record :
-                      consumer.poll(Duration.ofMillis(200))) {
-                    Matcher matcher = SEQ.matcher(record.value());
-                    assertThat(matcher.find()).as(record.value()).isTrue();
-                    seen.merge(Long.parseLong(matcher.group(1)), 1, Integer::sum);
-                  }
-                  return seen.keySet().containsAll(acknowledged);
-                });
+        int httpPort = httpPortOf(lastLines);
+        try {
+          await()
+              .atMost(Duration.ofSeconds(90))
+              .pollInterval(Duration.ofMillis(100))
+              .until(
+                  () -> {
+                    // Drain what is there: one poll per check would read at most 500 records
+                    // per 100 ms, slower than a quiet machine produces them.
+                    ConsumerRecords<String, String> records;
+                    do {
+                      records = consumer.poll(Duration.ofMillis(200));
+                      for (ConsumerRecord<String, String> record : records) {
+                        Matcher matcher = SEQ.matcher(record.value());
+                        assertThat(matcher.find()).as(record.value()).isTrue();
+                        seen.merge(Long.parseLong(matcher.group(1)), 1, Integer::sum);
+                      }
+                    } while (!records.isEmpty());
+                    return seen.keySet().containsAll(acknowledged);
+                  });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          copyForInspection(data);
+          throw new AssertionError(
+              "still missing "
+                  + missing(acknowledged, seen.keySet())
+                  + "; output end offset "
+                  + consumer.endOffsets(List.of(out)).get(out)
+                  + ", consumer position "
+                  + consumer.position(out)
+                  + ", outputs seen "
+                  + seen.values().stream().mapToInt(Integer::intValue).sum()
+                  + "; missing from the input topic: "
+                  + missing(acknowledged, inputValues(kafkaPort))
+                  + "; pipeline: "
+                  + status(httpPort)
+                  + "; server logs:\n"
+                  + serverLogs.stream()
+                      .map(lines -> String.join("\n", lines))
+                      .collect(java.util.stream.Collectors.joining("\n---- next start\n")),
+              e);
+        }
       }
       long duplicates = seen.values().stream().filter(count -> count > 1).count();
       System.out.printf(
@@ -126,7 +155,54 @@ class PipelineCrashTest {
     }
   }
 
-  private static Process start(Path data, Path pipeline, int kafkaPort) throws Exception {
+  /** Keeps the data directory of a failed run (JUnit deletes the temporary one). */
+  private static void copyForInspection(Path data) {
+    try {
+      Path target = Files.createTempDirectory("millrace-pipeline-crash-");
+      try (var paths = Files.walk(data)) {
+        for (Path path : paths.toList()) {
+          Path copy = target.resolve(data.relativize(path).toString());
+          if (Files.isDirectory(path)) {
+            Files.createDirectories(copy);
+          } else {
+            Files.copy(path, copy);
+          }
+        }
+      }
+      System.out.println("data directory of the failed run kept in " + target);
+    } catch (java.io.IOException e) {
+      System.out.println("could not keep the data directory: " + e);
+    }
+  }
+
+  private static Set<Long> inputValues(int kafkaPort) {
+    Set<Long> values = new java.util.HashSet<>();
+    try (KafkaConsumer<String, String> consumer = consumer(kafkaPort)) {
+      TopicPartition in = new TopicPartition("events", 0);
+      consumer.assign(List.of(in));
+      consumer.seekToBeginning(List.of(in));
+      long end = consumer.endOffsets(List.of(in)).get(in);
+      while (consumer.position(in) < end) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+          Matcher matcher = SEQ.matcher(record.value());
+          if (matcher.find()) {
+            values.add(Long.parseLong(matcher.group(1)));
+          }
+        }
+      }
+    }
+    return values;
+  }
+
+  private static String missing(Set<Long> acknowledged, Set<Long> seen) {
+    List<Long> missing = acknowledged.stream().filter(v -> !seen.contains(v)).sorted().toList();
+    return missing.size() + " " + missing.subList(0, Math.min(20, missing.size()));
+  }
+
+  private List<String> lastLines = List.of();
+  private final List<List<String>> serverLogs = new java.util.ArrayList<>();
+
+  private Process start(Path data, Path pipeline, int kafkaPort) throws Exception {
     Process process =
         startMillrace(
             Map.of(),
@@ -142,6 +218,8 @@ class PipelineCrashTest {
     CompletableFuture<Void> ready = new CompletableFuture<>();
     drain(process, lines, ready);
     ready.get(60, TimeUnit.SECONDS);
+    lastLines = lines;
+    serverLogs.add(lines);
     assertThat(status(httpPortOf(lines))).contains("\"state\":\"RUNNING\"");
     return process;
   }
@@ -174,6 +252,7 @@ class PipelineCrashTest {
     Properties properties = new Properties();
     properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
     return new KafkaConsumer<>(properties, new StringDeserializer(), new StringDeserializer());
   }
 }
