@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.millrace.common.DidYouMean;
+import io.millrace.engine.view.ViewCatalog;
 import io.millrace.pipeline.definition.ProcessorSpec.MaskRule;
 import io.millrace.pipeline.definition.YamlNode.Mapping;
 import io.millrace.pipeline.definition.YamlNode.Scalar;
@@ -154,7 +155,8 @@ public final class DefinitionReader {
     Set<String> names = new HashSet<>();
     for (YamlNode item : top.list("outputs", PipelineDefinition.MAX_OUTPUTS)) {
       Settings output =
-          Settings.of(item, "an output", List.of("name", "topic", "view", "sink"), problems);
+          Settings.of(
+              item, "an output", List.of("name", "topic", "view", "ttl_ms", "sink"), problems);
       if (output == null) {
         continue;
       }
@@ -165,11 +167,20 @@ public final class DefinitionReader {
             "duplicate output name '" + name + "'",
             "give each output its own name");
       }
-      if (output.has("view") || output.has("sink")) {
-        String kind = output.has("view") ? "view" : "sink";
+      if (output.has("view")) {
+        Output.ViewOutput view = readViewOutput(name, output, item.position());
+        if (view != null) {
+          outputs.add(view);
+        }
+        continue;
+      }
+      if (output.has("ttl_ms")) {
+        problems.add(output.positionOf("ttl_ms"), "'ttl_ms' only applies to view outputs");
+      }
+      if (output.has("sink")) {
         problems.add(
-            output.positionOf(kind),
-            "outputs of type '" + kind + "' are not supported yet",
+            output.positionOf("sink"),
+            "outputs of type 'sink' are not supported yet",
             "use topic: NAME");
         continue;
       }
@@ -184,6 +195,28 @@ public final class DefinitionReader {
       problems.add(top.positionOf("outputs"), "a pipeline needs at least one output");
     }
     return outputs;
+  }
+
+  /** {@code view: NAME} with an optional {@code ttl_ms}; null (and problems) if it is wrong. */
+  private Output.ViewOutput readViewOutput(String name, Settings output, SourcePosition at) {
+    for (String other : List.of("topic", "sink")) {
+      if (output.has(other)) {
+        problems.add(
+            output.positionOf(other),
+            "an output has one of 'topic', 'view' or 'sink', not both 'view' and '" + other + "'");
+      }
+    }
+    String view = output.requiredString("view");
+    long ttlMs = output.optionalLong("ttl_ms", 0, 0, Output.ViewOutput.MAX_TTL_MS);
+    // A reference that could not be substituted is reported already.
+    if (view != null && !view.contains("${") && ViewCatalog.nameProblem(view) != null) {
+      problems.add(
+          output.node("view").position(),
+          "'" + view + "' is not a valid view name",
+          "view names use letters, digits, '_' and '-', at most " + ViewCatalog.MAX_NAME_LENGTH);
+      return null;
+    }
+    return name == null || view == null ? null : new Output.ViewOutput(name, view, ttlMs, at);
   }
 
   private ErrorPolicy readErrors(YamlNode node) {

@@ -1,8 +1,8 @@
 package io.millrace.pipeline.definition;
 
 /**
- * A named place processed records go. Only {@link TopicOutput} exists today; views and sinks will
- * be further record types of this sealed interface.
+ * A named place processed records go: a topic or a view; sinks will be further record types of this
+ * sealed interface.
  */
 public sealed interface Output {
 
@@ -13,4 +13,17 @@ public sealed interface Output {
 
   /** Records are appended to a topic. */
   record TopicOutput(String name, TopicRef topic, SourcePosition position) implements Output {}
+
+  /**
+   * Records upsert the latest value per key of a view (a null value deletes). The runtime calls
+   * {@code ViewCatalog.ensureView(view, ttlMs)} at deploy and appends to the view's changelog
+   * topic, which it need not exist before (so the validator does not check it).
+   *
+   * @param ttlMs rows older than this (by record timestamp) read as absent; 0 = no TTL
+   */
+  record ViewOutput(String name, String view, long ttlMs, SourcePosition position)
+      implements Output {
+    /** The longest TTL: about 100 years. */
+    public static final long MAX_TTL_MS = 100L * 365 * 24 * 3600 * 1000;
+  }
 }
