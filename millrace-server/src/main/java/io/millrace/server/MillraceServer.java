@@ -13,17 +13,20 @@ import io.millrace.kafka.KafkaListener;
 import io.millrace.log.Log;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriterOptions;
+import io.millrace.serve.ViewOptions;
+import io.millrace.serve.ViewService;
+import io.millrace.serve.ViewsApi;
 import io.millrace.server.config.ServerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running Millrace: the log, the Kafka listener, the HTTP server and the pull sources, wired from
- * one {@link ServerConfig}. Starts in that order (sources last, once their records can be read by
- * every listener; their topics are checked right after the log opens, before any port is bound) and
- * closes in the reverse (sources, HTTP, Kafka, then the log, so no write or request is in flight
- * when the log flushes and writes its clean-shutdown marker).
+ * A running Millrace: the log, the views, the Kafka listener, the HTTP server and the pull sources,
+ * wired from one {@link ServerConfig}. Starts in that order (sources last, once their records can
+ * be read by every listener; their topics are checked right after the log opens, before any port is
+ * bound) and closes in the reverse (sources, HTTP, Kafka, views, then the log, so no write or
+ * request is in flight when the log flushes and writes its clean-shutdown marker).
  *
  * <p>Threads: owns none itself; each component owns its own. {@link #close()} may be called from
  * any thread (the shutdown hook) and is idempotent.
@@ -36,6 +39,7 @@ public final class MillraceServer implements AutoCloseable {
   private final HealthChecks health;
   private final PullSources sources;
   private final ServerMetrics metrics;
+  private final ViewService views;
   private boolean closed;
 
   private MillraceServer(
@@ -44,8 +48,10 @@ public final class MillraceServer implements AutoCloseable {
       HttpApiServer http,
       HealthChecks health,
       PullSources sources,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      ViewService views) {
     this.log = log;
+    this.views = views;
     this.kafka = kafka;
     this.http = http;
     this.health = health;
@@ -66,6 +72,11 @@ public final class MillraceServer implements AutoCloseable {
       started.add(log);
       ServerMetrics metrics = new ServerMetrics();
       started.add(0, metrics);
+      ViewService views =
+          ViewService.start(
+              log,
+              ViewOptions.defaults(config.dataDirectory().resolve("views"), log.options().clock()));
+      started.add(0, views);
       TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
       PullSources sources =
           PullSources.prepare(log, writer, config.sources(), config.kafka(), metrics::registry);
@@ -85,11 +96,12 @@ public final class MillraceServer implements AutoCloseable {
               config.kafka().autoCreateTopics(),
               config.kafka().defaultPartitions())
           .register(routes);
+      new ViewsApi(views).register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, metrics);
+      return new MillraceServer(log, kafka, http, health, sources, metrics, views);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -124,6 +136,11 @@ public final class MillraceServer implements AutoCloseable {
     return log;
   }
 
+  /** The views: {@link ViewService#ensureView} is how the pipeline runtime declares one. */
+  public ViewService views() {
+    return views;
+  }
+
   /** How many pull sources millrace.yaml declares. */
   public int sourceCount() {
     return sources.count();
@@ -135,8 +152,8 @@ public final class MillraceServer implements AutoCloseable {
   }
 
   /**
-   * Reports "stopping" on /health, then stops the sources and closes HTTP, Kafka, the metrics and
-   * the log, in that order.
+   * Reports "stopping" on /health, then stops the sources and closes HTTP, Kafka, the views, the
+   * metrics and the log, in that order.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -146,7 +163,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, kafka, metrics, log);
+      CloseHelper.closeAll(sources, http, kafka, views, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {
