@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       ConsumeCommand.class,
       DumpLogCommand.class,
       PipelineCommand.class,
+      ViewCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MillraceCli implements Runnable {
