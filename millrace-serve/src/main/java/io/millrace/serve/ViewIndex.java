@@ -4,7 +4,6 @@ import io.millrace.log.format.LogRecord;
 import io.millrace.log.segment.Io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * Column family {@code meta} holds {@code topic_id} (the changelog's topic id, UTF-8: a recreated
  * topic invalidates the index) and {@code next/P} (int64 BE: the next offset of partition P to
  * apply). A batch of rows and its {@code next/P} go in one {@link WriteBatch}, so rows and
- * positions never disagree.
+ * positions never disagree. {@link WriteBatchEncoder} builds that batch in RocksDB's serialized
+ * form, so a whole changelog batch crosses into native code in one call.
  *
  * <p><b>Durability.</b> Writes skip RocksDB's write-ahead log: the changelog already is one. Atomic
  * flush keeps both column families at the same point on disk, so after a crash the index resumes
@@ -83,7 +83,7 @@ public final class ViewIndex implements AutoCloseable {
   private final String topicId;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
-  private final WriteBatch batch = new WriteBatch();
+  private final WriteBatchEncoder encoder = new WriteBatchEncoder();
   private DBOptions dbOptions;
   private ColumnFamilyOptions familyOptions;
   private RocksDB db;
@@ -197,20 +197,22 @@ public final class ViewIndex implements AutoCloseable {
     lock.readLock().lock();
     try {
       ensureOpen();
-      batch.clear();
+      encoder.reset();
       int skipped = 0;
       for (LogRecord record : records) {
         byte[] key = record.key();
         if (key == null) {
           skipped++;
         } else if (record.value() == null || record.timestamp() < expiredBeforeMs) {
-          batch.delete(rows, key);
+          encoder.delete(key);
         } else {
-          batch.put(rows, key, encode(record, partition));
+          encoder.putRow(key, record.timestamp(), record.offset(), partition, record.value());
         }
       }
-      batch.put(meta, nextKey(partition), longBytes(nextOffset));
-      db.write(writeOptions, batch);
+      encoder.put(meta.getID(), nextKey(partition), longBytes(nextOffset));
+      try (WriteBatch batch = new WriteBatch(encoder.toByteArray())) {
+        db.write(writeOptions, batch);
+      }
       return skipped;
     } catch (RocksDBException e) {
       throw new ViewStoreException("writing to " + directory, e);
@@ -372,7 +374,6 @@ public final class ViewIndex implements AutoCloseable {
       }
       closed = true;
       closeDatabase();
-      batch.close();
       writeOptions.close();
     } finally {
       lock.writeLock().unlock();
@@ -410,18 +411,6 @@ public final class ViewIndex implements AutoCloseable {
   }
 
   // --------------------------------------------------------------------------------- layout
-
-  static byte[] encode(LogRecord record, int partition) {
-    byte[] value = record.value();
-    byte[] row = new byte[HEADER_BYTES + value.length];
-    ByteBuffer.wrap(row)
-        .order(ByteOrder.BIG_ENDIAN)
-        .putLong(record.timestamp())
-        .putLong(record.offset())
-        .putInt(partition)
-        .put(value);
-    return row;
-  }
 
   static Row decode(byte[] key, byte[] stored) {
     ByteBuffer buffer = ByteBuffer.wrap(stored);
