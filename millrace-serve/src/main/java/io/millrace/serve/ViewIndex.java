@@ -11,9 +11,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.RocksDB;
@@ -146,7 +150,7 @@ public final class ViewIndex implements AutoCloseable {
             .setAtomicFlush(true)
             .setParanoidChecks(true)
             .setMaxBackgroundJobs(2);
-    familyOptions = new ColumnFamilyOptions();
+    familyOptions = tunedFamilyOptions();
     List<ColumnFamilyDescriptor> families =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
@@ -155,6 +159,24 @@ public final class ViewIndex implements AutoCloseable {
     db = RocksDB.open(dbOptions, directory.toString(), families, handles);
     rows = handles.get(0);
     meta = handles.get(1);
+  }
+
+  /**
+   * Measured choices (ViewIndexCpuTime, docs/benchmarks.md): small memtables (8 MiB, up to 4) keep
+   * the skip list the indexer inserts into within the CPU caches, which doubled upserts per
+   * indexer-thread CPU-second over the 64 MiB default; no compression and universal compaction cut
+   * the flush and compaction CPU a changelog of overwrites causes. The files are a cache of the
+   * changelog, so their size on disk matters less than the CPU. Bloom filters keep point lookups to
+   * one file read.
+   */
+  private static ColumnFamilyOptions tunedFamilyOptions() {
+    return new ColumnFamilyOptions()
+        .setWriteBufferSize(8L << 20)
+        .setMaxWriteBufferNumber(4)
+        .setCompressionType(CompressionType.NO_COMPRESSION)
+        .setCompactionStyle(CompactionStyle.UNIVERSAL)
+        .setTableFormatConfig(
+            new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
   }
 
   /** True if this open started from nothing (missing, corrupt or stale files). */
