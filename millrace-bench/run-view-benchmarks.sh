@@ -7,8 +7,9 @@
 #
 # Environment: JAVA_HOME (the JDK), BUILD=0 (reuse the jars), MILLRACE_BENCH_DIR (where the data
 # goes; default millrace-bench/target/bench-data), KAFKA_PORT / HTTP_PORT (19296 / 19297), KEYS
-# (100000 rows in the view), RATE (50000 lookups/s), CONNECTIONS (32), SECONDS (10), WARMUP (5),
-# JMH_ARGS (default: short iterations, -wi 2 -w 1s -i 3 -r 2s). Results (the server's log, the
+# (100000 rows in the view), RATE (50000 lookups/s), CONNECTIONS (32), MEASURE_SECONDS (10),
+# WARMUP_SECONDS (5), JMH=0 (skip the in-process part), JMH_ARGS (default: short iterations,
+# -wi 2 -w 1s -i 3 -r 2s). Results (the server's log, the
 # tools' output, summary.txt) go to millrace-bench/target/view-results/DATE/.
 set -euo pipefail
 
@@ -52,11 +53,15 @@ fi
   echo "machine: $(nproc) cores, kernel $(uname -r); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$results/summary.txt"
 
-# 1. Index upserts per second (in process).
-# shellcheck disable=SC2086
-"$java" -jar "$here/target/millrace-bench.jar" ViewIndexBenchmark -prof gc \
-  ${JMH_ARGS:--wi 2 -w 1s -i 3 -r 2s} 2>&1 | tee "$results/jmh.txt" \
-  | grep -E '^ViewIndexBenchmark\.[a-zA-Z]+ +[0-9]' | grep -v ':' | tee -a "$results/summary.txt" || true
+# 1. Index upserts per second (in process): per CPU-second, then JMH wall-clock.
+if [ "${JMH:-1}" = 1 ]; then
+  "$java" -Xmx1g -cp "$here/target/millrace-bench.jar" io.millrace.bench.view.ViewIndexCpuTime \
+    2>&1 | tee "$results/cpu-time.txt" | grep -E '^RESULT' | tee -a "$results/summary.txt"
+  # shellcheck disable=SC2086
+  "$java" -jar "$here/target/millrace-bench.jar" ViewIndexBenchmark -prof gc \
+    ${JMH_ARGS:--wi 2 -w 1s -i 3 -r 2s} 2>&1 | tee "$results/jmh.txt" \
+    | grep -E '^ViewIndexBenchmark' | tee -a "$results/summary.txt" || true
+fi
 
 # 2. A server with a view of KEYS rows, filled through POST /topics/__view.bench/records.
 "$root/millrace" server --data-dir "$data/millrace" --kafka-port "$kafka_port" \
@@ -88,7 +93,8 @@ curl -sf "$base/views" | tee -a "$results/summary.txt"; echo | tee -a "$results/
 # 3. Open-loop point lookups from this second process.
 "$java" -Xmx512m -cp "$here/target/millrace-bench.jar" io.millrace.bench.view.ViewLookupLoad \
   --http "127.0.0.1:$http_port" --view bench --keys "$keys" --rate "${RATE:-50000}" \
-  --connections "${CONNECTIONS:-32}" --warmup-seconds "${WARMUP:-5}" --seconds "${SECONDS_MEASURED:-${SECONDS_RUN:-10}}" \
+  --connections "${CONNECTIONS:-32}" --warmup-seconds "${WARMUP_SECONDS:-5}" --seconds "${MEASURE_SECONDS:-10}" \
+  --server-pid "$server_pid" --clock-ticks "$(getconf CLK_TCK)" \
   2>&1 | tee "$results/lookup.log" | grep -E '^RESULT' | tee -a "$results/summary.txt"
 status=${PIPESTATUS[0]}
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); results: $results" | tee -a "$results/summary.txt"

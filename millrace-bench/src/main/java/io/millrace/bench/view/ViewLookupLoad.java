@@ -50,6 +50,10 @@ public final class ViewLookupLoad {
   private final AtomicLong failed = new AtomicLong();
   private volatile long measureFromNanos = Long.MAX_VALUE;
   private volatile boolean stopping;
+  private String serverPid = "";
+  private long clockTicksPerSecond = 100;
+  private long serverCpuTicksAtStart = -1;
+  private long serverCpuTicksAtEnd = -1;
 
   private ViewLookupLoad(String address, String view, String keyPrefix, int keys) {
     int colon = address.lastIndexOf(':');
@@ -70,6 +74,8 @@ public final class ViewLookupLoad {
     defaults.put("connections", "32");
     defaults.put("warmup-seconds", "5");
     defaults.put("seconds", "10");
+    defaults.put("server-pid", "");
+    defaults.put("clock-ticks", "100");
     Map<String, String> options = BenchOptions.parse("ViewLookupLoad", defaults, args);
     ViewLookupLoad load =
         new ViewLookupLoad(
@@ -77,6 +83,8 @@ public final class ViewLookupLoad {
             options.get("view"),
             options.get("key-prefix"),
             Integer.parseInt(options.get("keys")));
+    load.serverPid = options.get("server-pid");
+    load.clockTicksPerSecond = Long.parseLong(options.get("clock-ticks"));
     load.run(
         Integer.parseInt(options.get("rate")),
         Integer.parseInt(options.get("connections")),
@@ -101,6 +109,9 @@ public final class ViewLookupLoad {
     while (next < end) {
       OpenLoop.waitUntil(Math.min(end, System.nanoTime() + TICK_NANOS));
       long now = System.nanoTime();
+      if (serverCpuTicksAtStart < 0 && now >= measureFrom) {
+        serverCpuTicksAtStart = serverCpuTicks();
+      }
       while (next <= now && next < end) {
         if (!due.offer(next)) {
           throw new IllegalStateException(
@@ -113,6 +124,7 @@ public final class ViewLookupLoad {
         next += intervalNanos;
       }
     }
+    serverCpuTicksAtEnd = serverCpuTicks();
     // Let the queued requests finish (they count: they were due within the run).
     long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!due.isEmpty() && System.nanoTime() < drainDeadline) {
@@ -174,6 +186,21 @@ public final class ViewLookupLoad {
     }
   }
 
+  /** User plus system CPU ticks of the server process so far, or -1 without a pid. */
+  private long serverCpuTicks() {
+    if (serverPid.isEmpty()) {
+      return -1;
+    }
+    try {
+      String stat =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc", serverPid, "stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Reads one response (status line, headers, Content-Length body); returns the status. */
   private static int readResponse(InputStream in, byte[] buffer) throws IOException {
     String statusLine = readLine(in);
@@ -229,5 +256,12 @@ public final class ViewLookupLoad {
         latencies.getValueAtPercentile(99.9) / 1e6,
         latencies.getMaxValue() / 1e6);
     System.out.println("(requests scheduled including warm-up: " + scheduled + ")");
+    if (serverCpuTicksAtStart >= 0 && serverCpuTicksAtEnd >= 0) {
+      double cpuSeconds =
+          (serverCpuTicksAtEnd - serverCpuTicksAtStart) / (double) clockTicksPerSecond;
+      System.out.printf(
+          "RESULT server CPU during the measured seconds: %.1f s, %.1f µs per answered lookup%n",
+          cpuSeconds, cpuSeconds * 1e6 / Math.max(1, answered));
+    }
   }
 }
