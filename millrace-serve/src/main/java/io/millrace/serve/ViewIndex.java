@@ -90,6 +90,7 @@ public final class ViewIndex implements AutoCloseable {
   private final WriteBatchEncoder encoder = new WriteBatchEncoder();
   private DBOptions dbOptions;
   private ColumnFamilyOptions familyOptions;
+  private BloomFilter bloomFilter;
   private RocksDB db;
   private ColumnFamilyHandle rows;
   private ColumnFamilyHandle meta;
@@ -135,6 +136,11 @@ public final class ViewIndex implements AutoCloseable {
     try {
       openDatabase();
       db.put(meta, writeOptions, TOPIC_ID, topicId.getBytes(StandardCharsets.UTF_8));
+      // Flushed at once: without it, a crash before the first memtable flush would leave an index
+      // without its topic id, rebuilt again at the next open.
+      try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+        db.flush(flush, List.of(rows, meta));
+      }
     } catch (RocksDBException e) {
       closeDatabase();
       throw new IOException("cannot create view index " + directory, e);
@@ -150,7 +156,8 @@ public final class ViewIndex implements AutoCloseable {
             .setAtomicFlush(true)
             .setParanoidChecks(true)
             .setMaxBackgroundJobs(2);
-    familyOptions = tunedFamilyOptions();
+    bloomFilter = new BloomFilter(10, false);
+    familyOptions = tunedFamilyOptions(bloomFilter);
     List<ColumnFamilyDescriptor> families =
         List.of(
             new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions),
@@ -169,14 +176,13 @@ public final class ViewIndex implements AutoCloseable {
    * changelog, so their size on disk matters less than the CPU. Bloom filters keep point lookups to
    * one file read.
    */
-  private static ColumnFamilyOptions tunedFamilyOptions() {
+  private static ColumnFamilyOptions tunedFamilyOptions(BloomFilter bloomFilter) {
     return new ColumnFamilyOptions()
         .setWriteBufferSize(8L << 20)
         .setMaxWriteBufferNumber(4)
         .setCompressionType(CompressionType.NO_COMPRESSION)
         .setCompactionStyle(CompactionStyle.UNIVERSAL)
-        .setTableFormatConfig(
-            new BlockBasedTableConfig().setFilterPolicy(new BloomFilter(10, false)));
+        .setTableFormatConfig(new BlockBasedTableConfig().setFilterPolicy(bloomFilter));
   }
 
   /** True if this open started from nothing (missing, corrupt or stale files). */
@@ -419,6 +425,10 @@ public final class ViewIndex implements AutoCloseable {
     if (familyOptions != null) {
       familyOptions.close();
       familyOptions = null;
+    }
+    if (bloomFilter != null) {
+      bloomFilter.close();
+      bloomFilter = null;
     }
     if (dbOptions != null) {
       dbOptions.close();

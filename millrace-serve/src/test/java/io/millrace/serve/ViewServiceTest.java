@@ -286,4 +286,45 @@ class ViewServiceTest {
     }
     assertThat(actual).isEqualTo(expected);
   }
+
+  @Test
+  void whenTheIndexLosesWhatItHadNotFlushed_thenItResumesFromItsFlushedPosition() throws Exception {
+    views.service.ensureView("crashy", 0);
+    Map<String, String> expected = new java.util.TreeMap<>();
+    java.util.List<String[]> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      String key = "k" + (i * 17 % 700);
+      String value = i % 11 == 0 ? null : "{\"i\":" + i + "}";
+      batch.add(new String[] {key, value});
+      if (value == null) {
+        expected.remove(key);
+      } else {
+        expected.put(key, value);
+      }
+      if (batch.size() == 500) {
+        views.putAll("crashy", batch);
+        batch.clear();
+      }
+    }
+    views.awaitCaughtUp("crashy");
+    // A copy of the live files is what kill -9 would leave: no write-ahead log, so whatever was
+    // still in the memtables is gone, rows and positions alike.
+    Path index = views.viewsDirectory().resolve("crashy").resolve("index");
+    Path crashCopy = logs.dataDirectory().resolve("crash-copy");
+    io.millrace.log.testing.FileDamage.copyTree(index, crashCopy);
+    views.service.close();
+    Io.deleteRecursively(index);
+    Files.move(crashCopy, index);
+
+    views.start();
+    views.awaitCaughtUp("crashy");
+    Map<String, String> actual = new java.util.TreeMap<>();
+    for (ViewIndex.Row row :
+        views.view("crashy").scan(null, null, null, null, 1_000, 10_000).rows()) {
+      actual.put(
+          new String(row.key(), StandardCharsets.UTF_8),
+          new String(row.value(), StandardCharsets.UTF_8));
+    }
+    assertThat(actual).isEqualTo(expected);
+  }
 }
