@@ -1,6 +1,7 @@
 package io.millrace.serve;
 
 import io.millrace.log.format.LogRecord;
+import io.millrace.log.format.RecordBatches;
 import io.millrace.log.segment.Io;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -242,6 +243,48 @@ public final class ViewIndex implements AutoCloseable {
         db.write(writeOptions, batch);
       }
       return skipped;
+    } catch (RocksDBException e) {
+      throw new ViewStoreException("writing to " + directory, e);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** What {@link #applyBatches} did. */
+  public record Applied(int records, int keyless) {}
+
+  /**
+   * Like {@link #apply}, straight from stored record batches (position to limit), without building
+   * a {@link LogRecord} per record: records below {@code fromOffset} (the first batch may straddle
+   * it) are left out.
+   */
+  public Applied applyBatches(
+      int partition, ByteBuffer batches, long fromOffset, long nextOffset, long expiredBeforeMs) {
+    lock.readLock().lock();
+    try {
+      ensureOpen();
+      encoder.reset();
+      int[] counts = new int[2];
+      RecordBatches.forEachRecord(
+          batches,
+          (offset, timestamp, key, value) -> {
+            if (offset < fromOffset) {
+              return;
+            }
+            counts[0]++;
+            if (key == null) {
+              counts[1]++;
+            } else if (value == null || timestamp < expiredBeforeMs) {
+              encoder.delete(key);
+            } else {
+              encoder.putRow(key, timestamp, offset, partition, value);
+            }
+          });
+      encoder.put(meta.getID(), nextKey(partition), longBytes(nextOffset));
+      try (WriteBatch batch = new WriteBatch(encoder.toByteArray())) {
+        db.write(writeOptions, batch);
+      }
+      return new Applied(counts[0], counts[1]);
     } catch (RocksDBException e) {
       throw new ViewStoreException("writing to " + directory, e);
     } finally {

@@ -4,8 +4,6 @@ import io.millrace.common.Clock;
 import io.millrace.log.InvalidRequestException;
 import io.millrace.log.Log;
 import io.millrace.log.PartitionLog;
-import io.millrace.log.format.LogRecord;
-import io.millrace.log.format.RecordBatches;
 import io.millrace.log.segment.LogSlice;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -217,12 +215,10 @@ public final class ViewIndexer implements AutoCloseable {
     if (slice.isEmpty()) {
       return false;
     }
-    List<LogRecord> records = RecordBatches.records(slice.read());
-    if (!records.isEmpty() && records.get(0).offset() < next) {
-      records = recordsFrom(records, next); // the first batch straddles our position
-    }
-    keylessRecords.addAndGet(index.apply(p, records, slice.nextOffset(), expiredBeforeMs()));
-    appliedRecords.addAndGet(records.size());
+    ViewIndex.Applied applied =
+        index.applyBatches(p, slice.read(), next, slice.nextOffset(), expiredBeforeMs());
+    keylessRecords.addAndGet(applied.keyless());
+    appliedRecords.addAndGet(applied.records());
     positions.set(p, slice.nextOffset());
     if (waiters.get() > 0) {
       progressLock.lock();
@@ -233,16 +229,6 @@ public final class ViewIndexer implements AutoCloseable {
       }
     }
     return true;
-  }
-
-  private static List<LogRecord> recordsFrom(List<LogRecord> records, long offset) {
-    List<LogRecord> kept = new ArrayList<>(records.size());
-    for (LogRecord record : records) {
-      if (record.offset() >= offset) {
-        kept.add(record);
-      }
-    }
-    return kept;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.millrace.serve;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -60,6 +61,29 @@ final class WriteBatchEncoder {
     count++;
   }
 
+  /** {@link #putRow(byte[], long, long, int, byte[])} from buffers (position to limit). */
+  void putRow(ByteBuffer key, long timestampMs, long offset, int partition, ByteBuffer value) {
+    int valueLength = ViewIndex.HEADER_BYTES + value.remaining();
+    ensureCapacity(1 + 10 + key.remaining() + valueLength);
+    bytes[length++] = PUT;
+    writeSlice(key);
+    writeVarint(valueLength);
+    writeLong(timestampMs);
+    writeLong(offset);
+    writeInt(partition);
+    int n = value.remaining();
+    value.duplicate().get(bytes, length, n);
+    length += n;
+    count++;
+  }
+
+  void delete(ByteBuffer key) {
+    ensureCapacity(1 + 5 + key.remaining());
+    bytes[length++] = DELETE;
+    writeSlice(key);
+    count++;
+  }
+
   void delete(byte[] key) {
     ensureCapacity(1 + 5 + key.length);
     bytes[length++] = DELETE;
@@ -89,6 +113,13 @@ final class WriteBatchEncoder {
     writeVarint(slice.length);
     System.arraycopy(slice, 0, bytes, length, slice.length);
     length += slice.length;
+  }
+
+  private void writeSlice(ByteBuffer slice) {
+    int n = slice.remaining();
+    writeVarint(n);
+    slice.duplicate().get(bytes, length, n);
+    length += n;
   }
 
   private void writeVarint(int value) {

@@ -43,7 +43,12 @@ class WriteBatchEncoderTest {
               long timestamp = random.nextLong();
               long offset = random.nextLong();
               int partition = random.nextInt();
-              encoder.putRow(key, timestamp, offset, partition, value);
+              if (random.nextBoolean()) {
+                encoder.putRow(key, timestamp, offset, partition, value);
+              } else {
+                encoder.putRow(
+                    inside(random, key), timestamp, offset, partition, inside(random, value));
+              }
               byte[] row =
                   ByteBuffer.allocate(ViewIndex.HEADER_BYTES + value.length)
                       .putLong(timestamp)
@@ -54,7 +59,11 @@ class WriteBatchEncoderTest {
               expected.put(key, row);
             }
             default -> {
-              encoder.delete(key);
+              if (random.nextBoolean()) {
+                encoder.delete(key);
+              } else {
+                encoder.delete(inside(random, key));
+              }
               expected.delete(key);
             }
           }
@@ -86,6 +95,17 @@ class WriteBatchEncoderTest {
       assertThat(row.offset()).isEqualTo(7);
       assertThat(row.timestampMs()).isEqualTo(1_000);
     }
+  }
+
+  /**
+   * The bytes as a read-only buffer in the middle of a larger one (as a decoded batch hands them).
+   */
+  private static ByteBuffer inside(Random random, byte[] bytes) {
+    int before = random.nextInt(5);
+    ByteBuffer larger = ByteBuffer.allocate(before + bytes.length + 3);
+    larger.position(before);
+    larger.put(bytes);
+    return larger.flip().position(before).asReadOnlyBuffer();
   }
 
   private static byte[] bytes(Random random, int length) {
