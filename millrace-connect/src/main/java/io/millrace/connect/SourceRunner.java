@@ -3,6 +3,7 @@ package io.millrace.connect;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.common.RetryPolicy;
 import io.millrace.log.PartitionLog;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriteRecord;

@@ -1,5 +1,6 @@
 package io.millrace.connect;
 
+import io.millrace.common.RetryPolicy;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -35,7 +36,7 @@ public record SourceSettings(
     if (retry == null) {
       problems.add(new ConfigProblem("retry", "must be set"));
     } else {
-      retry.validate("retry.", problems);
+      retry.validate("retry.", (setting, rule) -> problems.add(new ConfigProblem(setting, rule)));
     }
     if (maxRecentIds < 0 || maxRecentIds > 1_000_000) {
       problems.add(new ConfigProblem("maxRecentIds", "must be between 0 and 1000000"));

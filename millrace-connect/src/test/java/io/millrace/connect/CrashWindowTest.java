@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.http.HttpAuth;
 import io.millrace.connect.http.HttpPollingSource;
 import io.millrace.connect.http.HttpPollingSourceConfig;

@@ -190,6 +190,91 @@ public final class Values {
     return copy;
   }
 
+  /**
+   * Several changes to one map value on one copy: each map on a changed path is copied at most once
+   * per edit, however many fields change (a processor setting three fields used to copy the record
+   * three times). The original is never changed. Not thread-safe: one edit per processor call.
+   */
+  public static final class Edit {
+
+    private final Map<String, Object> original;
+    private Map<String, Object> root;
+
+    /** Nested maps this edit copied and may change; compared by identity, usually empty. */
+    private List<Map<String, Object>> ownedChildren;
+
+    public Edit(Map<String, Object> original) {
+      this.original = original;
+    }
+
+    /** The value with every change made so far ({@code original} when there was none). */
+    public Map<String, Object> result() {
+      return root == null ? original : root;
+    }
+
+    /** Sets the field at {@code path}, creating missing maps (a non-map on the way is replaced). */
+    public Edit set(FieldPath path, Object value) {
+      List<String> segments = path.segments();
+      Map<String, Object> map = ownedRoot();
+      for (int i = 0; i < segments.size() - 1; i++) {
+        map = ownedChild(map, segments.get(i));
+      }
+      map.put(segments.get(segments.size() - 1), value);
+      return this;
+    }
+
+    /** Removes the field at {@code path}; nothing happens when it is absent. */
+    public Edit remove(FieldPath path) {
+      if (!containsPath(result(), path)) {
+        return this;
+      }
+      List<String> segments = path.segments();
+      Map<String, Object> map = ownedRoot();
+      for (int i = 0; i < segments.size() - 1; i++) {
+        map = ownedChild(map, segments.get(i));
+      }
+      map.remove(segments.get(segments.size() - 1));
+      return this;
+    }
+
+    private Map<String, Object> ownedRoot() {
+      if (root == null) {
+        root = new LinkedHashMap<>(original);
+      }
+      return root;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> ownedChild(Map<String, Object> parent, String segment) {
+      Object child = parent.get(segment);
+      if (child instanceof Map<?, ?> existing && isOwned(existing)) {
+        return (Map<String, Object>) existing;
+      }
+      Map<String, Object> copy =
+          child instanceof Map<?, ?> existing
+              ? new LinkedHashMap<>((Map<String, Object>) existing)
+              : new LinkedHashMap<>();
+      parent.put(segment, copy);
+      if (ownedChildren == null) {
+        ownedChildren = new ArrayList<>(2);
+      }
+      ownedChildren.add(copy);
+      return copy;
+    }
+
+    private boolean isOwned(Map<?, ?> map) {
+      if (ownedChildren == null) {
+        return false;
+      }
+      for (Map<String, Object> owned : ownedChildren) {
+        if (owned == map) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   /** The text of a scalar value as it would be printed: strings as is, others via toString. */
   public static String text(Object value) {
     return value == null ? null : value.toString();

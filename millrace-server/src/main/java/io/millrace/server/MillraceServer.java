@@ -13,9 +13,12 @@ import io.millrace.kafka.KafkaListener;
 import io.millrace.log.Log;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriterOptions;
+import io.millrace.pipeline.definition.EnvironmentSubstitution;
+import io.millrace.pipeline.runtime.PipelineRuntime;
 import io.millrace.serve.ViewOptions;
 import io.millrace.serve.ViewService;
 import io.millrace.serve.ViewsApi;
+import io.millrace.server.api.PipelinesApi;
 import io.millrace.server.config.ServerConfig;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -38,6 +41,7 @@ public final class MillraceServer implements AutoCloseable {
   private final HttpApiServer http;
   private final HealthChecks health;
   private final PullSources sources;
+  private final PipelineRuntime pipelines;
   private final ServerMetrics metrics;
   private final ViewService views;
   private boolean closed;
@@ -48,6 +52,7 @@ public final class MillraceServer implements AutoCloseable {
       HttpApiServer http,
       HealthChecks health,
       PullSources sources,
+      PipelineRuntime pipelines,
       ServerMetrics metrics,
       ViewService views) {
     this.log = log;
@@ -56,6 +61,7 @@ public final class MillraceServer implements AutoCloseable {
     this.http = http;
     this.health = health;
     this.sources = sources;
+    this.pipelines = pipelines;
     this.metrics = metrics;
   }
 
@@ -83,6 +89,19 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, sources);
       KafkaListener kafka = KafkaListener.start(log, config.kafka());
       started.add(0, kafka);
+      PipelineRuntime pipelines =
+          new PipelineRuntime(
+              log,
+              writer,
+              log.offsetStore(),
+              EnvironmentSubstitution.fromProcess(),
+              new PipelineRuntime.Options(
+                  Runtime.getRuntime().availableProcessors(),
+                  config.kafka().autoCreateTopics(),
+                  config.kafka().defaultPartitions()));
+      started.add(0, pipelines);
+      PipelineMetrics pipelineMetrics = new PipelineMetrics(pipelines, metrics::registry);
+      metrics.beforeScrape(pipelineMetrics::refresh);
       HealthChecks health =
           new HealthChecks().add("log", log::isOpen).add("kafka_listener", kafka::isOpen);
       Router.Builder routes = Router.builder();
@@ -96,12 +115,14 @@ public final class MillraceServer implements AutoCloseable {
               config.kafka().autoCreateTopics(),
               config.kafka().defaultPartitions())
           .register(routes);
+      new PipelinesApi(pipelines).register(routes);
       new ViewsApi(views).register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
+      pipelines.restore();
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, metrics, views);
+      return new MillraceServer(log, kafka, http, health, sources, pipelines, metrics, views);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -132,6 +153,11 @@ public final class MillraceServer implements AutoCloseable {
     return http.host();
   }
 
+  /** The pipeline runtime (deploy, stop, status). */
+  public PipelineRuntime pipelines() {
+    return pipelines;
+  }
+
   public Log log() {
     return log;
   }
@@ -152,8 +178,8 @@ public final class MillraceServer implements AutoCloseable {
   }
 
   /**
-   * Reports "stopping" on /health, then stops the sources and closes HTTP, Kafka, the views, the
-   * metrics and the log, in that order.
+   * Reports "stopping" on /health, then stops the sources and closes HTTP, the pipelines, Kafka,
+   * the views, the metrics and the log, in that order.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -163,7 +189,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, kafka, views, metrics, log);
+      CloseHelper.closeAll(sources, http, pipelines, kafka, views, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -26,6 +26,8 @@ final class ServerMetrics implements AutoCloseable {
 
   private PrometheusMeterRegistry registry;
   private JvmGcMetrics gcMetrics;
+  private final java.util.List<Runnable> beforeScrape =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private boolean closed;
 
   /** The registry, built on the first call. */
@@ -36,8 +38,14 @@ final class ServerMetrics implements AutoCloseable {
     return registry;
   }
 
+  /** Runs {@code refresh} before every scrape (meters that follow components coming and going). */
+  void beforeScrape(Runnable refresh) {
+    beforeScrape.add(refresh);
+  }
+
   /** Every meter in Prometheus text format (binding the JVM meters on the first call). */
   byte[] scrape() {
+    beforeScrape.forEach(Runnable::run);
     PrometheusMeterRegistry meters;
     synchronized (this) {
       meters = registry();

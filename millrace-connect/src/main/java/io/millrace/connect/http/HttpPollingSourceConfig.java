@@ -1,8 +1,8 @@
 package io.millrace.connect.http;
 
 import com.fasterxml.jackson.core.JsonPointer;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.ConfigProblem;
-import io.millrace.connect.RetryPolicy;
 import io.millrace.connect.SourceSettings;
 import java.net.URI;
 import java.util.ArrayList;

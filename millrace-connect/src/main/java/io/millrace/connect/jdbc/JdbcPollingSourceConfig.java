@@ -1,7 +1,7 @@
 package io.millrace.connect.jdbc;
 
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.ConfigProblem;
-import io.millrace.connect.RetryPolicy;
 import io.millrace.connect.SourceSettings;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.millrace.connect.RetryPolicy;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.SourceScheduler;
 import io.millrace.connect.testing.PostgresServer;
 import io.millrace.connect.testing.TopicContents;

@@ -98,6 +98,38 @@ public final class PostgresServer implements AutoCloseable {
     return server;
   }
 
+  /** Stops the server (fast shutdown: sessions are terminated), keeping its cluster and port. */
+  public void stop() throws IOException, InterruptedException {
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dataDir.resolve("cluster").toString(),
+            "-m",
+            "fast",
+            "-w",
+            "stop"),
+        asPostgresUser);
+  }
+
+  /** Starts a server {@link #stop stopped} before, on the same port; waits until it accepts. */
+  public void restart() throws IOException, InterruptedException {
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dataDir.resolve("cluster").toString(),
+            "-l",
+            dataDir.resolve("server.log").toString(),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"),
+        asPostgresUser);
+  }
+
   public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }

@@ -2,7 +2,7 @@ package io.millrace.connect.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.millrace.connect.RetryPolicy;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.SourceScheduler;
 import io.millrace.connect.http.HttpAuth;
 import io.millrace.connect.http.HttpPollingSource;

@@ -154,9 +154,11 @@ public final class DefinitionReader {
     }
     Set<String> names = new HashSet<>();
     for (YamlNode item : top.list("outputs", PipelineDefinition.MAX_OUTPUTS)) {
-      Settings output =
-          Settings.of(
-              item, "an output", List.of("name", "topic", "view", "ttl_ms", "sink"), problems);
+      List<String> keys = new ArrayList<>(List.of("name", "topic", "view"));
+      keys.addAll(SinkOutputReader.KINDS);
+      List<String> known = new ArrayList<>(keys);
+      known.add("ttl_ms"); // a setting of view outputs, not a kind
+      Settings output = Settings.of(item, "an output", known, problems);
       if (output == null) {
         continue;
       }
@@ -167,21 +169,32 @@ public final class DefinitionReader {
             "duplicate output name '" + name + "'",
             "give each output its own name");
       }
-      if (output.has("view")) {
+      List<String> kinds = keys.stream().skip(1).filter(output::has).toList();
+      if (kinds.size() > 1) {
+        problems.add(
+            output.positionOf(kinds.get(1)),
+            "an output has one of " + String.join(", ", keys.subList(1, keys.size())),
+            "this one has " + String.join(" and ", kinds));
+        continue;
+      }
+      boolean isView = kinds.equals(List.of("view"));
+      if (output.has("ttl_ms") && !isView) {
+        problems.add(output.positionOf("ttl_ms"), "'ttl_ms' only applies to view outputs");
+      }
+      if (isView) {
         Output.ViewOutput view = readViewOutput(name, output, item.position());
         if (view != null) {
           outputs.add(view);
         }
         continue;
       }
-      if (output.has("ttl_ms")) {
-        problems.add(output.positionOf("ttl_ms"), "'ttl_ms' only applies to view outputs");
-      }
-      if (output.has("sink")) {
-        problems.add(
-            output.positionOf("sink"),
-            "outputs of type 'sink' are not supported yet",
-            "use topic: NAME");
+      if (!kinds.isEmpty() && !kinds.get(0).equals("topic")) {
+        String kind = kinds.get(0);
+        Output.SinkOutput sink =
+            new SinkOutputReader(problems).read(name, kind, output.node(kind), item.position());
+        if (sink != null && name != null) {
+          outputs.add(sink);
+        }
         continue;
       }
       String topic = output.requiredString("topic");
@@ -199,13 +212,6 @@ public final class DefinitionReader {
 
   /** {@code view: NAME} with an optional {@code ttl_ms}; null (and problems) if it is wrong. */
   private Output.ViewOutput readViewOutput(String name, Settings output, SourcePosition at) {
-    for (String other : List.of("topic", "sink")) {
-      if (output.has(other)) {
-        problems.add(
-            output.positionOf(other),
-            "an output has one of 'topic', 'view' or 'sink', not both 'view' and '" + other + "'");
-      }
-    }
     String view = output.requiredString("view");
     long ttlMs = output.optionalLong("ttl_ms", 0, 0, Output.ViewOutput.MAX_TTL_MS);
     // A reference that could not be substituted is reported already.

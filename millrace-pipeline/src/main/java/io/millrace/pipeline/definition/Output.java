@@ -1,8 +1,8 @@
 package io.millrace.pipeline.definition;
 
 /**
- * A named place processed records go: a topic or a view; sinks will be further record types of this
- * sealed interface.
+ * A named place processed records go: a topic ({@link TopicOutput}), a view ({@link ViewOutput}) or
+ * a destination outside the log ({@link SinkOutput}).
  */
 public sealed interface Output {
 
@@ -26,4 +26,10 @@ public sealed interface Output {
     /** The longest TTL: about 100 years. */
     public static final long MAX_TTL_MS = 100L * 365 * 24 * 3600 * 1000;
   }
+
+  /**
+   * Records are delivered outside the log by a sink ({@code io.millrace.engine.sink.Sink}), created
+   * by the runtime's {@code SinkFactory}: PostgreSQL, an HTTP endpoint, or files.
+   */
+  sealed interface SinkOutput extends Output permits PostgresOutput, HttpOutput, FileOutput {}
 }

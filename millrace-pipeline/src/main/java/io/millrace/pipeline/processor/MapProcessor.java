@@ -46,18 +46,21 @@ public final class MapProcessor implements Processor {
             record, kind(), "set " + assignment.field() + ": " + e.getMessage());
       }
     }
+    Values.Edit edit = new Values.Edit(value);
     for (int i = 0; i < set.size(); i++) {
-      value = Values.with(value, set.get(i).field(), results.get(i));
+      edit.set(set.get(i).field(), results.get(i));
     }
     for (Rename r : rename) {
-      if (Values.containsPath(value, r.from())) {
-        Object moved = r.from().get(value);
-        value = Values.with(Values.without(value, r.from()), r.to(), moved);
+      Map<String, Object> current = edit.result();
+      if (Values.containsPath(current, r.from())) {
+        Object moved = r.from().get(current);
+        edit.remove(r.from()).set(r.to(), moved);
       }
     }
     for (FieldPath field : remove) {
-      value = Values.without(value, field);
+      edit.remove(field);
     }
+    value = edit.result();
     return ProcessResult.one(record.withValue(value));
   }
 

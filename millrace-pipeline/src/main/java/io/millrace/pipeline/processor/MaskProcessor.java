@@ -39,25 +39,23 @@ public final class MaskProcessor implements Processor {
           kind(),
           "mask needs a map value, the record's value is text (parse it first, or use redact)");
     }
+    Values.Edit edit = new Values.Edit(value);
     for (MaskRule rule : rules) {
-      if (!Values.containsPath(value, rule.field())) {
+      Map<String, Object> current = edit.result();
+      if (!Values.containsPath(current, rule.field())) {
         continue;
       }
-      Object original = rule.field().get(value);
-      value =
-          switch (rule) {
-            case MaskRule.Remove r -> Values.without(value, r.field());
-            case MaskRule.Fixed f -> Values.with(value, f.field(), f.replacement());
-            case MaskRule.KeepLast k ->
-                Values.with(
-                    value, k.field(), keepLast(Values.text(original), k.keep(), k.maskChar()));
-            case MaskRule.Hash h ->
-                Values.with(
-                    value,
-                    h.field(),
-                    original == null ? null : hash(h.secret(), Values.text(original)));
-          };
+      Object original = rule.field().get(current);
+      switch (rule) {
+        case MaskRule.Remove r -> edit.remove(r.field());
+        case MaskRule.Fixed f -> edit.set(f.field(), f.replacement());
+        case MaskRule.KeepLast k ->
+            edit.set(k.field(), keepLast(Values.text(original), k.keep(), k.maskChar()));
+        case MaskRule.Hash h ->
+            edit.set(h.field(), original == null ? null : hash(h.secret(), Values.text(original)));
+      }
     }
+    value = edit.result();
     return ProcessResult.one(record.withValue(value));
   }
 

@@ -29,6 +29,7 @@ public final class MetadataProcessor implements Processor {
           kind(),
           "metadata needs a map value, the record's value is text (parse it first)");
     }
+    Values.Edit edit = new Values.Edit(value);
     for (MetadataField field : fields) {
       Object metadata =
           switch (field.source()) {
@@ -40,8 +41,9 @@ public final class MetadataProcessor implements Processor {
             case HEADERS -> new LinkedHashMap<String, Object>(record.headers());
             case HEADER -> record.headers().get(field.headerName());
           };
-      value = Values.with(value, field.target(), metadata);
+      edit.set(field.target(), metadata);
     }
+    value = edit.result();
     return ProcessResult.one(record.withValue(value));
   }
 

@@ -34,14 +34,16 @@ public final class RedactProcessor implements Processor {
     if (value == null) {
       return ProcessResult.failed(record, kind(), "redact with 'fields' needs a map value");
     }
+    Values.Edit edit = new Values.Edit(value);
     for (FieldPath field : fields) {
-      if (field.get(value) instanceof String text) {
+      if (field.get(edit.result()) instanceof String text) {
         String redacted = redact(text);
         if (!redacted.equals(text)) {
-          value = Values.with(value, field, redacted);
+          edit.set(field, redacted);
         }
       }
     }
+    value = edit.result();
     return ProcessResult.one(record.withValue(value));
   }
 

@@ -11,11 +11,13 @@ import picocli.CommandLine.Command;
     description = "Millrace: the whole streaming data pipeline in one JVM process.",
     subcommands = {
       ServerCommand.class,
+      RunCommand.class,
       TopicCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
       DumpLogCommand.class,
       PipelineCommand.class,
+      DlqCommand.class,
       ViewCommand.class,
       CommandLine.HelpCommand.class
     })

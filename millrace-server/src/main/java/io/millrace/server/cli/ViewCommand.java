@@ -1,16 +1,9 @@
 package io.millrace.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -29,13 +22,8 @@ import picocli.CommandLine.Spec;
     subcommands = {ViewCommand.Get.class, ViewCommand.Scan.class})
 final class ViewCommand implements Runnable {
 
-  /** How long one HTTP request may take. */
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
   /** Rows per page a scan asks for (the API's largest page). */
   static final int PAGE_ROWS = 1_000;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -44,43 +32,13 @@ final class ViewCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** The {@code --http} option: where the server's HTTP API listens. */
-  static final class HttpAddress {
-    @Option(
-        names = {"--http"},
-        defaultValue = "127.0.0.1:8080",
-        description = "HTTP address of the server (default: ${DEFAULT-VALUE}).")
-    String address;
-
-    /** GETs {@code path} and returns the JSON answer; a non-200 answer becomes a CLI error. */
-    JsonNode get(String path) {
-      URI uri = URI.create("http://" + address + path);
-      HttpResponse<String> response;
-      try (HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build()) {
-        response =
-            client.send(
-                HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new CliException("cannot reach " + address + ": " + e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new CliException("interrupted");
-      }
-      JsonNode body;
-      try {
-        body = JSON.readTree(response.body());
-      } catch (IOException e) {
-        throw new CliException(
-            "unexpected answer from " + uri + " (HTTP " + response.statusCode() + ")");
-      }
-      if (response.statusCode() != 200) {
-        JsonNode message = body.get("message");
-        throw new CliException(
-            message == null ? "HTTP " + response.statusCode() + " from " + uri : message.asText());
-      }
-      return body;
+  /** GETs {@code path}; an answer other than 200 becomes a CLI error with the API's message. */
+  static JsonNode get(HttpApiClient api, String path) {
+    HttpApiClient.Reply reply = api.get(path);
+    if (!reply.isOk()) {
+      throw new CliException(reply.message());
     }
+    return reply.body();
   }
 
   static String encode(String text) {
@@ -95,7 +53,7 @@ final class ViewCommand implements Runnable {
         "Exit code 1 if the view or the key does not exist."
       })
   static final class Get implements Runnable {
-    @picocli.CommandLine.Mixin HttpAddress http;
+    @picocli.CommandLine.Mixin HttpApiClient api;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -118,7 +76,7 @@ final class ViewCommand implements Runnable {
         path += "?min_offset=" + minOffset;
       }
       PrintWriter out = spec.commandLine().getOut();
-      out.println(http.get(path).toString());
+      out.println(get(api, path).toString());
       out.flush();
     }
   }
@@ -131,7 +89,7 @@ final class ViewCommand implements Runnable {
         "--from is inclusive, --to exclusive; keys compare as UTF-8 bytes."
       })
   static final class Scan implements Runnable {
-    @picocli.CommandLine.Mixin HttpAddress http;
+    @picocli.CommandLine.Mixin HttpApiClient api;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -170,7 +128,7 @@ final class ViewCommand implements Runnable {
         if (cursor != null) {
           path.append("&cursor=").append(cursor);
         }
-        JsonNode page = http.get(path.toString());
+        JsonNode page = get(api, path.toString());
         for (JsonNode row : page.get("rows")) {
           out.println(row.toString());
           printed++;

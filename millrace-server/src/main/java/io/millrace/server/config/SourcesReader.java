@@ -1,6 +1,6 @@
 package io.millrace.server.config;
 
-import io.millrace.connect.RetryPolicy;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.http.HttpAuth;
 import io.millrace.connect.http.HttpPollingSourceConfig;
 import io.millrace.connect.http.Pagination;

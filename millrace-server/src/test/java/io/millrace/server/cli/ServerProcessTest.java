@@ -102,6 +102,13 @@ class ServerProcessTest {
   /** Starts {@code millrace server ARGUMENTS} with these extra environment variables. */
   static Process startServer(java.util.Map<String, String> environment, String... arguments)
       throws Exception {
+    return startMillrace(environment, "server", arguments);
+  }
+
+  /** Starts {@code millrace SUBCOMMAND ARGUMENTS} with these extra environment variables. */
+  static Process startMillrace(
+      java.util.Map<String, String> environment, String subcommand, String... arguments)
+      throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> command =
         new ArrayList<>(
@@ -110,7 +117,7 @@ class ServerProcessTest {
                 "-cp",
                 System.getProperty("java.class.path"),
                 MillraceCli.class.getName(),
-                "server"));
+                subcommand));
     command.addAll(List.of(arguments));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(environment);

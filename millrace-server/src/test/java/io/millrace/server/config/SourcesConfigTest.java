@@ -2,7 +2,7 @@ package io.millrace.server.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.millrace.connect.RetryPolicy;
+import io.millrace.common.RetryPolicy;
 import io.millrace.connect.http.HttpAuth;
 import io.millrace.connect.http.HttpPollingSourceConfig;
 import io.millrace.connect.http.Pagination;

@@ -1,4 +1,4 @@
-package io.millrace.connect;
+package io.millrace.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,10 +37,9 @@ class RetryPolicyTest {
 
   @Test
   void shouldNameEveryBrokenSetting() {
-    List<ConfigProblem> problems = new ArrayList<>();
-    new RetryPolicy(0, 0, -1).validate("retry.", problems);
-    assertThat(problems)
-        .extracting(ConfigProblem::setting)
+    List<String> settings = new ArrayList<>();
+    new RetryPolicy(0, 0, -1).validate("retry.", (setting, rule) -> settings.add(setting));
+    assertThat(settings)
         .containsExactly("retry.maxAttempts", "retry.initialDelayMs", "retry.maxDelayMs");
   }
 }

@@ -1,14 +1,16 @@
-package io.millrace.connect;
+package io.millrace.common;
 
-import java.util.List;
 import java.util.Random;
+import java.util.function.BiConsumer;
 
 /**
- * How a source retries a failed fetch: exponential backoff with full jitter, capped, and a bounded
- * number of attempts per poll (after the last one the poll is given up and the source waits for its
- * next interval). A server's {@code Retry-After} is honoured up to {@code maxDelayMs}.
+ * How a failed call to the outside world is retried: exponential backoff with full jitter, capped,
+ * and a bounded number of attempts (a source gives up a poll and waits for its next interval; a
+ * sink gives up a batch and dead-letters it). A server's {@code Retry-After} is honoured up to
+ * {@code maxDelayMs}. Shared by connect's sources and the engine's sink delivery so both back off
+ * the same way. Immutable and thread-safe; the caller brings the {@link Random}.
  *
- * @param maxAttempts attempts per poll, the first included (1 = no retry)
+ * @param maxAttempts attempts, the first included (1 = no retry)
  * @param initialDelayMs the backoff ceiling before the second attempt
  * @param maxDelayMs the largest delay ever waited between attempts
  */
@@ -16,18 +18,20 @@ public record RetryPolicy(int maxAttempts, long initialDelayMs, long maxDelayMs)
 
   public static final RetryPolicy DEFAULTS = new RetryPolicy(5, 200, 30_000);
 
-  /** The problems of this policy, settings named under {@code prefix} (e.g. "retry."). */
-  public void validate(String prefix, List<ConfigProblem> problems) {
+  /**
+   * Reports each broken rule of this policy to {@code problem} as (setting, rule), settings named
+   * under {@code prefix} (e.g. "retry.") by their record components.
+   */
+  public void validate(String prefix, BiConsumer<String, String> problem) {
     if (maxAttempts < 1 || maxAttempts > 100) {
-      problems.add(new ConfigProblem(prefix + "maxAttempts", "must be between 1 and 100"));
+      problem.accept(prefix + "maxAttempts", "must be between 1 and 100");
     }
     if (initialDelayMs < 1) {
-      problems.add(new ConfigProblem(prefix + "initialDelayMs", "must be at least 1"));
+      problem.accept(prefix + "initialDelayMs", "must be at least 1");
     }
     if (maxDelayMs < initialDelayMs || maxDelayMs > 3_600_000) {
-      problems.add(
-          new ConfigProblem(
-              prefix + "maxDelayMs", "must be at least initialDelayMs and at most 3600000 (1 h)"));
+      problem.accept(
+          prefix + "maxDelayMs", "must be at least initialDelayMs and at most 3600000 (1 h)");
     }
   }
 
