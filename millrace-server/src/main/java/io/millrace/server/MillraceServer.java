@@ -1,7 +1,10 @@
 package io.millrace.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.millrace.common.Clock;
 import io.millrace.common.CloseHelper;
 import io.millrace.connect.SourceRunner;
+import io.millrace.connect.sink.Sinks;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
@@ -42,6 +45,7 @@ public final class MillraceServer implements AutoCloseable {
   private final HealthChecks health;
   private final PullSources sources;
   private final PipelineRuntime pipelines;
+  private final Sinks sinks;
   private final ServerMetrics metrics;
   private final ViewService views;
   private boolean closed;
@@ -53,6 +57,7 @@ public final class MillraceServer implements AutoCloseable {
       HealthChecks health,
       PullSources sources,
       PipelineRuntime pipelines,
+      Sinks sinks,
       ServerMetrics metrics,
       ViewService views) {
     this.log = log;
@@ -62,6 +67,7 @@ public final class MillraceServer implements AutoCloseable {
     this.health = health;
     this.sources = sources;
     this.pipelines = pipelines;
+    this.sinks = sinks;
     this.metrics = metrics;
   }
 
@@ -89,12 +95,15 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, sources);
       KafkaListener kafka = KafkaListener.start(log, config.kafka());
       started.add(0, kafka);
+      Sinks sinks = new Sinks(new ObjectMapper(), Clock.SYSTEM);
+      started.add(0, sinks);
       PipelineRuntime pipelines =
           new PipelineRuntime(
               log,
               writer,
               log.offsetStore(),
               EnvironmentSubstitution.fromProcess(),
+              sinks,
               new PipelineRuntime.Options(
                   Runtime.getRuntime().availableProcessors(),
                   config.kafka().autoCreateTopics(),
@@ -122,7 +131,8 @@ public final class MillraceServer implements AutoCloseable {
       started.add(0, http);
       pipelines.restore();
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, pipelines, metrics, views);
+      return new MillraceServer(
+          log, kafka, http, health, sources, pipelines, sinks, metrics, views);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -178,8 +188,8 @@ public final class MillraceServer implements AutoCloseable {
   }
 
   /**
-   * Reports "stopping" on /health, then stops the sources and closes HTTP, the pipelines, Kafka,
-   * the views, the metrics and the log, in that order.
+   * Reports "stopping" on /health, then stops the sources and closes HTTP, the pipelines, the
+   * sinks, Kafka, the views, the metrics and the log, in that order.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -189,7 +199,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, pipelines, kafka, views, metrics, log);
+      CloseHelper.closeAll(sources, http, pipelines, sinks, kafka, views, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

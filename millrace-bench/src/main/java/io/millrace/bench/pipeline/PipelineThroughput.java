@@ -10,6 +10,7 @@ import io.millrace.log.write.WriterOptions;
 import io.millrace.pipeline.definition.EnvironmentSubstitution;
 import io.millrace.pipeline.runtime.PipelineRuntime;
 import io.millrace.pipeline.runtime.PipelineStatus;
+import io.millrace.pipeline.runtime.SinkFactory;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,7 @@ public final class PipelineThroughput {
               writer,
               offsets,
               EnvironmentSubstitution.from(Map.of()),
+              SinkFactory.unavailable("no sinks here"),
               new PipelineRuntime.Options(threads, true, partitions))) {
         var bean =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

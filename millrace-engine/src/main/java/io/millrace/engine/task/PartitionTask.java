@@ -1,6 +1,8 @@
 package io.millrace.engine.task;
 
 import io.millrace.common.Clock;
+import io.millrace.engine.sink.SinkRecord;
+import io.millrace.engine.sink.SinkResult;
 import io.millrace.log.InvalidRequestException;
 import io.millrace.log.PartitionLog;
 import io.millrace.log.StorageException;
@@ -16,7 +18,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,6 +77,10 @@ public final class PartitionTask {
   private final ArrayDeque<InFlightBatch> inFlight = new ArrayDeque<>();
   private InFlightBatch writing;
   private CompletableFuture<Void> dataWaiter;
+
+  /** Per output, the last sink delivery issued: a sink gets one batch at a time, in order. */
+  private final CompletableFuture<?>[] sinkChains;
+
   private boolean waitingForRetry;
   private int failedAttempts;
 
@@ -94,10 +103,17 @@ public final class PartitionTask {
     this.options = options;
     this.clock = clock;
     this.random = new Random(source.hashCode() ^ clock.nanos());
+    this.sinkChains = new CompletableFuture<?>[this.targets.size()];
+    java.util.Arrays.fill(sinkChains, CompletableFuture.completedFuture(null));
   }
 
   public TopicPartition source() {
     return source;
+  }
+
+  /** Where this task's outputs go, in output order. */
+  public List<OutputTarget> targets() {
+    return targets;
   }
 
   /**
@@ -130,6 +146,11 @@ public final class PartitionTask {
    */
   public CompletableFuture<Void> stop() {
     stopRequested = true;
+    for (OutputTarget target : targets) {
+      if (target instanceof OutputTarget.ToSink sink) {
+        sink.delivery().close(); // a batch waiting for a retry is given up, not committed
+      }
+    }
     wake();
     return stopped;
   }
@@ -145,9 +166,19 @@ public final class PartitionTask {
         recordsIn.get(),
         recordsOut.get(),
         deadLetters.get(),
-        retries.get(),
+        retries.get() + sinkRetries(),
         backPressuredWaits.get(),
         failure);
+  }
+
+  private long sinkRetries() {
+    long total = 0;
+    for (OutputTarget target : targets) {
+      if (target instanceof OutputTarget.ToSink sink) {
+        total += sink.delivery().stats().retries();
+      }
+    }
+    return total;
   }
 
   // ---------------------------------------------------------------------------- scheduling
@@ -188,8 +219,7 @@ public final class PartitionTask {
     if (state == TaskState.FAILED || state == TaskState.STOPPED) {
       return;
     }
-    retireCompleted();
-    if (state == TaskState.FAILED) {
+    if (!retireCompleted() || state == TaskState.FAILED) {
       return;
     }
     if (stopRequested) {
@@ -313,10 +343,71 @@ public final class PartitionTask {
             batch.writes.addLast(PendingWrite.toOutput(topic, records.subList(from, to)));
           }
         }
+        case OutputTarget.ToSink sink -> deliver(batch, i, sink, records);
       }
     }
     for (DeadLetter letter : processed.deadLetters()) {
       planDeadLetter(batch, letter);
+    }
+  }
+
+  /**
+   * Hands an output's records to its sink after the previous batch's delivery finished. Records the
+   * sink rejects (or delivery gives up on) are kept on the batch and become dead letters when the
+   * batch is retired, before its offset is committed.
+   */
+  private void deliver(
+      InFlightBatch batch, int output, OutputTarget.ToSink sink, List<OutputRecord> records) {
+    List<SinkRecord> sinkRecords = new ArrayList<>(records.size());
+    for (OutputRecord record : records) {
+      sinkRecords.add(
+          new SinkRecord(
+              source.topic(),
+              source.partition(),
+              record.sourceOffset(),
+              record.timestampMs(),
+              record.key(),
+              record.value(),
+              record.headers()));
+    }
+    batch.outstanding.incrementAndGet();
+    sinkChains[output] =
+        sinkChains[output]
+            .handle((ignored, error) -> null)
+            .thenCompose(ignored -> sink.delivery().deliver(sinkRecords))
+            .whenComplete(
+                (result, error) -> {
+                  if (error != null) {
+                    Throwable cause =
+                        error instanceof CompletionException ? error.getCause() : error;
+                    if (cause instanceof CancellationException) {
+                      batch.cancelled = true;
+                    } else {
+                      batch.failure = cause;
+                    }
+                  } else if (!result.allDelivered()) {
+                    batch.rejections.add(new SinkRejections(sink.name(), records, result));
+                  }
+                  batch.outstanding.decrementAndGet();
+                  wake();
+                });
+  }
+
+  private void planRejections(InFlightBatch batch, SinkRejections rejections) {
+    for (SinkResult.Rejected rejected : rejections.result().rejected()) {
+      OutputRecord record = rejections.records().get(rejected.index());
+      recordsOut.decrementAndGet();
+      planDeadLetter(
+          batch,
+          new DeadLetter(
+              record.sourceOffset(),
+              record.key(),
+              record.value(),
+              record.headers(),
+              record.timestampMs(),
+              "output:" + rejections.output(),
+              "Rejected",
+              rejected.reason()));
     }
   }
 
@@ -461,14 +552,33 @@ public final class PartitionTask {
 
   // ---------------------------------------------------------------------------- committing
 
-  /** Commits the input offset past every leading batch whose appends are all durable. */
-  private void retireCompleted() {
+  /**
+   * Commits the input offset past every leading batch whose appends and sink deliveries are all
+   * done, dead-lettering what sinks rejected first.
+   *
+   * @return false when the step must stop here (failed, or a dead-letter write must wait)
+   */
+  private boolean retireCompleted() {
     long commitUpTo = -1;
+    boolean proceed = true;
     while (!inFlight.isEmpty()) {
       InFlightBatch head = inFlight.peekFirst();
       if (head.failure != null) {
-        fail("an output append did not become durable: " + head.failure, head.failure);
-        return;
+        fail("an output did not take a batch: " + head.failure, head.failure);
+        return false;
+      }
+      if (head.cancelled) {
+        // Shutdown gave up a sink batch: neither it nor anything after it is committed.
+        inFlight.clear();
+        break;
+      }
+      SinkRejections rejections;
+      while ((rejections = head.rejections.poll()) != null) {
+        planRejections(head, rejections);
+      }
+      if (!head.writes.isEmpty() && !issueWrites(head)) {
+        proceed = false;
+        break;
       }
       if (head.outstanding.get() > 0) {
         break;
@@ -477,18 +587,22 @@ public final class PartitionTask {
       commitUpTo = head.nextOffset;
     }
     if (commitUpTo >= 0) {
-      long committed = commitUpTo;
-      progress
-          .commit(source, committed)
-          .whenComplete(
-              (ignored, error) -> {
-                if (error == null) {
-                  committedOffset.accumulateAndGet(committed, Math::max);
-                } else {
-                  LOG.warn("{}: committing offset {} failed: {}", source, committed, error);
-                }
-              });
+      commit(commitUpTo);
     }
+    return proceed;
+  }
+
+  private void commit(long nextOffset) {
+    progress
+        .commit(source, nextOffset)
+        .whenComplete(
+            (ignored, error) -> {
+              if (error == null) {
+                committedOffset.accumulateAndGet(nextOffset, Math::max);
+              } else {
+                LOG.warn("{}: committing offset {} failed: {}", source, nextOffset, error);
+              }
+            });
   }
 
   private void fail(String reason, Throwable cause) {
@@ -508,12 +622,20 @@ public final class PartitionTask {
     final long nextOffset;
     final ArrayDeque<PendingWrite> writes = new ArrayDeque<>();
     final AtomicInteger outstanding = new AtomicInteger();
+
+    /** What sinks rejected, added by delivery callbacks before they count down. */
+    final ConcurrentLinkedQueue<SinkRejections> rejections = new ConcurrentLinkedQueue<>();
+
     volatile Throwable failure;
+    volatile boolean cancelled;
 
     InFlightBatch(long nextOffset) {
       this.nextOffset = nextOffset;
     }
   }
+
+  /** An output's records of one batch and the sink's verdict on them. */
+  private record SinkRejections(String output, List<OutputRecord> records, SinkResult result) {}
 
   /**
    * One append to issue. Output appends keep their {@link OutputRecord}s so refused ones can become

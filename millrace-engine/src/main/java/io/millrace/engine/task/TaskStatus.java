@@ -6,6 +6,7 @@ package io.millrace.engine.task;
  * @param position the next input offset the task will read
  * @param committedOffset the next input offset after everything committed (-1 before the first)
  * @param endOffset the input partition's log end offset when the snapshot was taken
+ * @param retries writes retried after a failure: appends the log failed and sink deliveries
  * @param backPressuredWaits how often the task waited because the write path was full
  * @param failure the error that stopped a FAILED task, else null
  */

@@ -1,5 +1,6 @@
 package io.millrace.engine.task;
 
+import io.millrace.engine.sink.SinkDelivery;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +38,11 @@ public final class WorkerPool implements AutoCloseable {
 
   void schedule(Runnable wake, long delayMs) {
     timer.schedule(wake, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The pool's timer, for the retries of sink deliveries (which only start the next attempt). */
+  public SinkDelivery.RetryScheduler retryScheduler() {
+    return SinkDelivery.RetryScheduler.of(timer);
   }
 
   @Override

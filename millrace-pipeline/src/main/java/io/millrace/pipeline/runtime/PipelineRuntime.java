@@ -1,6 +1,9 @@
 package io.millrace.pipeline.runtime;
 
 import io.millrace.common.Clock;
+import io.millrace.common.RetryPolicy;
+import io.millrace.engine.sink.Sink;
+import io.millrace.engine.sink.SinkDelivery;
 import io.millrace.engine.task.GroupProgressStore;
 import io.millrace.engine.task.OutputTarget;
 import io.millrace.engine.task.PartitionTask;
@@ -62,6 +65,7 @@ public final class PipelineRuntime implements AutoCloseable {
   private final Log log;
   private final TopicWriter writer;
   private final GroupOffsetStore offsets;
+  private final SinkFactory sinks;
   private final PipelineValidator validator;
   private final PipelineStore store;
   private final WorkerPool pool;
@@ -75,8 +79,10 @@ public final class PipelineRuntime implements AutoCloseable {
       TopicWriter writer,
       GroupOffsetStore offsets,
       EnvironmentSubstitution environment,
+      SinkFactory sinks,
       Options options) {
     this.log = log;
+    this.sinks = sinks;
     this.writer = writer;
     this.offsets = offsets;
     this.validator = new PipelineValidator(environment);
@@ -97,7 +103,7 @@ public final class PipelineRuntime implements AutoCloseable {
     for (PipelineStore.Deployment deployment : store.loadAll().values()) {
       names.add(deployment.name());
       try {
-        start(deployment, validate(deployment.file(), deployment.text()));
+        launch(deployment, prepare(deployment, validate(deployment.file(), deployment.text())));
       } catch (PipelineDeployException e) {
         LOG.error("stored pipeline {} does not start: {}", deployment.name(), e.getMessage());
         deployed.put(deployment.name(), Deployed.failed(deployment, e.getMessage()));
@@ -124,12 +130,14 @@ public final class PipelineRuntime implements AutoCloseable {
     String name = pipeline.definition().name();
     PipelineStore.Deployment deployment =
         new PipelineStore.Deployment(name, file, text, clock.millis());
+    // Built before the running one stops: if a sink cannot start, the running pipeline goes on.
+    Deployed prepared = prepare(deployment, pipeline);
     Deployed previous = deployed.remove(name);
     if (previous != null) {
       stopTasks(previous);
     }
     store.save(deployment);
-    start(deployment, pipeline);
+    launch(deployment, prepared);
     LOG.info(
         "pipeline {} deployed from {}: {} tasks", name, file, deployed.get(name).tasks().size());
     return status(name).orElseThrow();
@@ -181,23 +189,16 @@ public final class PipelineRuntime implements AutoCloseable {
     if (!report.isValid()) {
       throw new PipelineDeployException(file, report.problems());
     }
-    refuseSinkOutputs(file, report.pipeline().definition());
+    refuseViewOutputs(file, report.pipeline().definition());
     ensureTopics(file, report.pipeline().definition());
     return report.pipeline();
   }
 
-  /** Sink and view outputs validate, but tasks do not deliver to them yet: refuse, not drop. */
-  private static void refuseSinkOutputs(String file, PipelineDefinition definition)
+  /** View outputs validate, but tasks do not write to views yet: refuse rather than drop. */
+  private static void refuseViewOutputs(String file, PipelineDefinition definition)
       throws PipelineDeployException {
     List<Problem> problems = new ArrayList<>();
     for (Output output : definition.outputs()) {
-      if (output instanceof Output.SinkOutput) {
-        problems.add(
-            new Problem(
-                output.position(),
-                "output '" + output.name() + "' is a sink; running sink outputs is not built yet",
-                "millrace pipeline validate checks it; deploy with topic outputs for now"));
-      }
       if (output instanceof Output.ViewOutput) {
         // Views exist (millrace-serve); the runtime does not call ViewCatalog.ensureView yet.
         problems.add(
@@ -252,12 +253,18 @@ public final class PipelineRuntime implements AutoCloseable {
     }
   }
 
-  private void start(PipelineStore.Deployment deployment, CompiledPipeline pipeline) {
+  /**
+   * Builds the pipeline's tasks (and each task's sinks) without starting them.
+   *
+   * @throws PipelineDeployException when a sink output cannot be created (named at its position)
+   */
+  private Deployed prepare(PipelineStore.Deployment deployment, CompiledPipeline pipeline)
+      throws PipelineDeployException {
     PipelineDefinition definition = pipeline.definition();
     GroupProgressStore progress =
         new GroupProgressStore(offsets, GROUP_PREFIX + definition.name(), clock);
-    List<OutputTarget> targets = targetsOf(definition);
     ErrorPolicy errors = definition.errors() == null ? ErrorPolicy.defaults() : definition.errors();
+    RetryPolicy sinkRetries = sinkRetries(errors);
     TaskOptions taskOptions =
         TaskOptions.defaults(
             definition.name(),
@@ -265,38 +272,83 @@ public final class PipelineRuntime implements AutoCloseable {
             errors.maxRetries(),
             errors.backoffMs());
     List<PartitionTask> tasks = new ArrayList<>();
-    for (TopicRef input : definition.input().topics()) {
-      for (PartitionLog partition : log.partitions(input.name())) {
-        tasks.add(
-            new PartitionTask(
-                partition,
-                new PipelineBatchLogic(pipeline),
-                targets,
-                writer,
-                progress,
-                pool,
-                taskOptions,
-                clock));
+    Deployed prepared = new Deployed(deployment, progress.group(), tasks, null);
+    try {
+      for (TopicRef input : definition.input().topics()) {
+        for (PartitionLog partition : log.partitions(input.name())) {
+          tasks.add(
+              new PartitionTask(
+                  partition,
+                  new PipelineBatchLogic(pipeline),
+                  targetsOf(definition, sinkRetries),
+                  writer,
+                  progress,
+                  pool,
+                  taskOptions,
+                  clock));
+        }
       }
+    } catch (SinkCreationException e) {
+      closeSinks(prepared, e.created());
+      throw new PipelineDeployException(
+          deployment.file(),
+          List.of(
+              new Problem(
+                  e.output().position(),
+                  "output '" + e.output().name() + "' cannot start: " + e.getCause().getMessage(),
+                  "check the output's settings; nothing was deployed")));
     }
-    Deployed running = new Deployed(deployment, progress.group(), tasks, null);
-    deployed.put(definition.name(), running);
-    tasks.forEach(PartitionTask::start);
+    return prepared;
   }
 
-  private static List<OutputTarget> targetsOf(PipelineDefinition definition) {
+  private void launch(PipelineStore.Deployment deployment, Deployed prepared) {
+    deployed.put(deployment.name(), prepared);
+    prepared.tasks().forEach(PartitionTask::start);
+  }
+
+  /**
+   * One task's targets: topics by name, and a sink of its own for each sink output.
+   *
+   * @throws SinkCreationException when the factory refuses a sink (carrying this task's targets
+   *     made before it, to close)
+   */
+  private List<OutputTarget> targetsOf(PipelineDefinition definition, RetryPolicy sinkRetries)
+      throws SinkCreationException {
     List<OutputTarget> targets = new ArrayList<>();
     for (Output output : definition.outputs()) {
       switch (output) {
         case Output.TopicOutput topic ->
             targets.add(new OutputTarget.ToTopic(topic.name(), topic.topic().name()));
-        case Output.SinkOutput sink ->
-            throw new IllegalStateException("sink outputs are refused at deploy: " + sink.name());
+        case Output.SinkOutput sinkOutput -> {
+          Sink sink;
+          try {
+            sink = sinks.create(definition.name(), sinkOutput);
+          } catch (RuntimeException e) {
+            throw new SinkCreationException(sinkOutput, targets, e);
+          }
+          targets.add(
+              new OutputTarget.ToSink(
+                  output.name(),
+                  sink,
+                  new SinkDelivery(
+                      sink, sinkRetries, new java.util.Random(), pool.retryScheduler())));
+        }
         case Output.ViewOutput view ->
             throw new IllegalStateException("view outputs are refused at deploy: " + view.name());
       }
     }
     return targets;
+  }
+
+  /**
+   * The pipeline's {@code errors} settings as the sinks' retry policy: {@code max_retries} retries
+   * after the first attempt, backoff doubling from {@code backoff_ms} (at least 1 ms) up to a
+   * minute, with full jitter.
+   */
+  private static RetryPolicy sinkRetries(ErrorPolicy errors) {
+    long initialMs = Math.max(1, errors.backoffMs());
+    return new RetryPolicy(
+        errors.maxRetries() + 1, initialMs, Math.max(initialMs, TaskOptions.MAX_BACKOFF_MS));
   }
 
   private void stopTasks(Deployed running) {
@@ -317,6 +369,47 @@ public final class PipelineRuntime implements AutoCloseable {
       LOG.warn("pipeline {}: stopping failed", running.deployment().name(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    closeSinks(running, List.of());
+  }
+
+  /** Closes the sinks of every task of {@code running}, and {@code more} (a task being built). */
+  private static void closeSinks(Deployed running, List<OutputTarget> more) {
+    List<OutputTarget> all = new ArrayList<>(more);
+    for (PartitionTask task : running.tasks()) {
+      all.addAll(task.targets());
+    }
+    for (OutputTarget target : all) {
+      if (target instanceof OutputTarget.ToSink sink) {
+        sink.delivery().close();
+        try {
+          sink.sink().close();
+        } catch (RuntimeException e) {
+          LOG.warn(
+              "pipeline {}: closing output {} failed", running.deployment().name(), sink.name(), e);
+        }
+      }
+    }
+  }
+
+  /** A sink factory refused an output; {@code created} are this task's targets made before it. */
+  private static final class SinkCreationException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final transient Output output;
+    private final transient List<OutputTarget> created;
+
+    SinkCreationException(Output output, List<OutputTarget> created, RuntimeException cause) {
+      super(cause);
+      this.output = output;
+      this.created = List.copyOf(created);
+    }
+
+    Output output() {
+      return output;
+    }
+
+    List<OutputTarget> created() {
+      return created;
     }
   }
 

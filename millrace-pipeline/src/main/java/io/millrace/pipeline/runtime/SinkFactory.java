@@ -20,4 +20,11 @@ public interface SinkFactory {
    * @throws IllegalArgumentException when the output is of a kind this factory cannot deliver to
    */
   Sink create(String pipeline, Output.SinkOutput output);
+
+  /** A factory for runtimes without sinks: every sink output is refused with this reason. */
+  static SinkFactory unavailable(String reason) {
+    return (pipeline, output) -> {
+      throw new IllegalArgumentException(reason);
+    };
+  }
 }

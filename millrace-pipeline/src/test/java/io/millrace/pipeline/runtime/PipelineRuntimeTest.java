@@ -246,6 +246,7 @@ class PipelineRuntimeTest {
               fixture.writer,
               fixture.offsets,
               io.millrace.pipeline.definition.EnvironmentSubstitution.from(Map.of()),
+              SinkFactory.unavailable("no sinks here"),
               new PipelineRuntime.Options(1, false, 1));
 
       assertThatThrownBy(() -> fixture.runtime.deploy("cleaning.yaml", CLEANING))

@@ -44,6 +44,7 @@ final class RuntimeFixture implements AutoCloseable {
         offsets,
         EnvironmentSubstitution.from(
             Map.of("SECRET", "s3cret", "CLICKSTREAM_SECRET", "0123456789abcdef-test")),
+        SinkFactory.unavailable("no sinks here"),
         new PipelineRuntime.Options(2, true, 2));
   }
 

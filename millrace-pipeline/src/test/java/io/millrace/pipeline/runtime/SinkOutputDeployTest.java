@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Sink and view outputs validate but the runtime does not run them yet: deploy refuses them, at
- * place.
+ * A sink that cannot start refuses the deployment at its output, and nothing else changes; view
+ * outputs validate but the runtime does not run them yet: deploy refuses them, at place.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SinkOutputDeployTest {
@@ -19,7 +19,8 @@ class SinkOutputDeployTest {
   @TempDir Path dataDir;
 
   @Test
-  void whenAPipelineHasASinkOutput_thenDeployRefusesItAtTheOutput() throws Exception {
+  void whenASinkCannotStart_thenDeployRefusesItAtTheOutputAndTheRunningVersionGoesOn()
+      throws Exception {
     String yaml =
         """
         name: archive
@@ -31,12 +32,14 @@ class SinkOutputDeployTest {
           - name: files
             file: {directory: /tmp/never-written}
         """;
+    String running = yaml.substring(0, yaml.indexOf("  - name: files"));
     try (RuntimeFixture fixture = new RuntimeFixture(dataDir)) {
+      fixture.runtime.deploy("archive.yaml", running);
+
       assertThatThrownBy(() -> fixture.runtime.deploy("archive.yaml", yaml))
           .isInstanceOf(PipelineDeployException.class)
-          .hasMessageContaining(
-              "archive.yaml:7:5: output 'files' is a sink; running sink outputs is not built yet");
-      assertThat(fixture.runtime.list()).isEmpty();
+          .hasMessageContaining("archive.yaml:7:5: output 'files' cannot start: no sinks here");
+      assertThat(fixture.runtime.status("archive").get().state()).isEqualTo(PipelineState.RUNNING);
     }
   }
 
