@@ -5,6 +5,7 @@ import io.millrace.common.Clock;
 import io.millrace.common.CloseHelper;
 import io.millrace.connect.SourceRunner;
 import io.millrace.connect.sink.Sinks;
+import io.millrace.http.ApiResponse;
 import io.millrace.http.HealthApi;
 import io.millrace.http.HealthChecks;
 import io.millrace.http.HttpApiServer;
@@ -127,6 +128,7 @@ public final class MillraceServer implements AutoCloseable {
       new PipelinesApi(pipelines).register(routes);
       new ViewsApi(views).register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
+      routes.get("/sources", request -> ApiResponse.ok(sources.statuses()));
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
       pipelines.restore();

@@ -3,16 +3,21 @@ package io.millrace.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.millrace.connect.PollingSource;
+import io.millrace.connect.SourcePositionStore;
 import io.millrace.connect.SourceRunner;
 import io.millrace.connect.SourceScheduler;
 import io.millrace.connect.SourceSettings;
+import io.millrace.connect.cdc.CdcSource;
 import io.millrace.kafka.KafkaListenerConfig;
 import io.millrace.log.Log;
 import io.millrace.log.LogException;
 import io.millrace.log.write.TopicWriter;
 import io.millrace.server.config.SourceDefinition;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -20,11 +25,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull sources declared in millrace.yaml, run by one {@link SourceScheduler} writing through
- * the server's {@link TopicWriter}. {@link #prepare} checks (or creates) their topics before any
- * listener starts, so a missing topic stops the server before it binds a port; {@link #start}
- * starts them once the listeners are up. A source that fails later stops alone (state FAILED, one
- * log line): it never takes the server down.
+ * The sources declared in millrace.yaml: the polling ones run by one {@link SourceScheduler}, the
+ * change data capture ones each by its {@link CdcSource}, all writing through the server's {@link
+ * TopicWriter}. {@link #prepare} checks (or creates) their topics before any listener starts, so a
+ * missing topic stops the server before it binds a port; {@link #start} starts them once the
+ * listeners are up. A source that fails later stops alone (state FAILED, one log line): it never
+ * takes the server down.
  *
  * <p>Threads: {@link #start} hands the work to one virtual thread ({@code millrace-sources-start})
  * and returns at once, because building the metrics registry, the JSON mapper and each source's
@@ -43,6 +49,7 @@ final class PullSources implements AutoCloseable {
   private final List<SourceDefinition> definitions;
   private final Supplier<? extends MeterRegistry> registry;
   private SourceScheduler scheduler; // null until started
+  private final List<CdcSource> cdcSources = new ArrayList<>();
   private boolean closed;
 
   private PullSources(
@@ -73,7 +80,9 @@ final class PullSources implements AutoCloseable {
       Supplier<? extends MeterRegistry> registry)
       throws IOException {
     for (SourceDefinition definition : definitions) {
-      ensureTopic(log, definition.settings(), kafka);
+      if (definition instanceof SourceDefinition.Polling polling) {
+        ensureTopic(log, polling.settings(), kafka);
+      } // a CDC source creates a table's topic when its first change arrives
     }
     return new PullSources(log, writer, definitions, registry);
   }
@@ -128,17 +137,85 @@ final class PullSources implements AutoCloseable {
     }
     scheduler = new SourceScheduler(log, writer, registry.get(), CLOSE_TIMEOUT);
     ObjectMapper mapper = new ObjectMapper();
+    SourcePositionStore positions = null;
     for (SourceDefinition definition : definitions) {
-      String name = definition.settings().name();
-      PollingSource source = null;
-      try {
-        source = definition.open(mapper);
-        scheduler.start(source, definition.settings());
-      } catch (RuntimeException e) {
-        LOG.error("source {} did not start: {}", name, e.getMessage(), e);
-        closeQuietly(source);
+      switch (definition) {
+        case SourceDefinition.Polling polling -> startPolling(polling, mapper);
+        case SourceDefinition.Cdc cdc -> {
+          if (positions == null) {
+            positions = new SourcePositionStore(log, writer, mapper);
+          }
+          startCdc(cdc, positions);
+        }
       }
     }
+  }
+
+  private void startPolling(SourceDefinition.Polling definition, ObjectMapper mapper) {
+    PollingSource source = null;
+    try {
+      source = definition.open(mapper);
+      scheduler.start(source, definition.settings());
+    } catch (RuntimeException e) {
+      LOG.error("source {} did not start: {}", definition.name(), e.getMessage(), e);
+      closeQuietly(source);
+    }
+  }
+
+  private void startCdc(SourceDefinition.Cdc definition, SourcePositionStore positions) {
+    try {
+      CdcSource source =
+          new CdcSource(
+              definition.config(), log, writer, positions, registry.get(), Clock.systemUTC());
+      cdcSources.add(source);
+      source.start();
+    } catch (RuntimeException e) {
+      LOG.error("source {} did not start: {}", definition.name(), e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What {@code GET /sources} shows: every source in file order with its type and state, and for
+   * CDC sources their position and lag. A source not started yet shows state {@code NEW}.
+   */
+  synchronized List<Map<String, Object>> statuses() {
+    List<Map<String, Object>> all = new ArrayList<>();
+    for (SourceDefinition definition : definitions) {
+      Map<String, Object> status = new LinkedHashMap<>();
+      status.put("name", definition.name());
+      switch (definition) {
+        case SourceDefinition.Http http -> status.put("type", "http");
+        case SourceDefinition.Jdbc jdbc -> status.put("type", "jdbc");
+        case SourceDefinition.Cdc cdc -> status.put("type", "cdc");
+      }
+      if (definition instanceof SourceDefinition.Polling) {
+        SourceRunner.State state = state(definition.name());
+        status.put("state", state == null ? "NEW" : state.name());
+      } else {
+        CdcSource.Status cdc = cdcStatus(definition.name());
+        status.put("state", cdc == null ? "NEW" : cdc.state().name());
+        if (cdc != null) {
+          status.put("snapshotting", cdc.snapshotting());
+          status.put("events_written", cdc.eventsWritten());
+          status.put("lag_bytes", cdc.lagBytes());
+          status.put("lag_ms", cdc.lagMs());
+          status.put("last_commit_ts_ms", cdc.lastCommitTsMs());
+          status.put("position", cdc.offsets());
+          status.put("error", cdc.error());
+        }
+      }
+      all.add(status);
+    }
+    return all;
+  }
+
+  private CdcSource.Status cdcStatus(String name) {
+    for (CdcSource source : cdcSources) {
+      if (source.name().equals(name)) {
+        return source.status();
+      }
+    }
+    return null;
   }
 
   int count() {
@@ -153,6 +230,9 @@ final class PullSources implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    for (CdcSource source : cdcSources) {
+      source.close(); // stops its engine; logs, never throws
+    }
     if (scheduler != null) {
       scheduler.close();
     }

@@ -61,7 +61,7 @@ class PipelineSinksTest {
       for (int i = 0; i < 5; i++) {
         values.add("{\"id\":" + i + "}");
       }
-      harness.write("events", values);
+      harness.write("events", null, values);
 
       harness.runtime.deploy(
           "archive.yaml",
@@ -137,13 +137,16 @@ class PipelineSinksTest {
 
       Map<Long, Long> latest = new HashMap<>();
       for (int round = 0; round < 6; round++) {
+        List<String> keys = new ArrayList<>();
         List<String> values = new ArrayList<>();
         for (long id = 0; id < 200; id++) {
           long balance = round * 1000 + id;
+          // Keyed by id, as a producer of account updates would: one key, one partition, in order.
+          keys.add(Long.toString(id));
           values.add("{\"id\":" + id + ",\"balance\":" + balance + "}");
           latest.put(id, balance);
         }
-        harness.write("accounts", values);
+        harness.write("accounts", keys, values);
         if (round == 2) {
           postgres.stop(); // the pipeline retries with backoff while the database is down
         }
@@ -202,10 +205,12 @@ class PipelineSinksTest {
               new PipelineRuntime.Options(2, true, 1));
     }
 
-    void write(String topic, List<String> values) throws Exception {
+    /** Writes values with these keys (null: none) and waits until they are durable. */
+    void write(String topic, List<String> keys, List<String> values) throws Exception {
       List<WriteRecord> records = new ArrayList<>();
-      for (String value : values) {
-        records.add(WriteRecord.of(null, value.getBytes(StandardCharsets.UTF_8)));
+      for (int i = 0; i < values.size(); i++) {
+        byte[] key = keys == null ? null : keys.get(i).getBytes(StandardCharsets.UTF_8);
+        records.add(WriteRecord.of(key, values.get(i).getBytes(StandardCharsets.UTF_8)));
       }
       WriteResult result = writer.tryWrite(topic, records);
       assertThat(result.isOk()).as(result.toString()).isTrue();

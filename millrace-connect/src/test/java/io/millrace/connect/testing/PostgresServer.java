@@ -32,12 +32,15 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dataDir;
   private final int port;
   private final boolean asPostgresUser;
+  private final String extraOptions;
 
-  private PostgresServer(Path bin, Path dataDir, int port, boolean asPostgresUser) {
+  private PostgresServer(
+      Path bin, Path dataDir, int port, boolean asPostgresUser, String extraOptions) {
     this.bin = bin;
     this.dataDir = dataDir;
     this.port = port;
     this.asPostgresUser = asPostgresUser;
+    this.extraOptions = extraOptions;
   }
 
   /** The newest installed server's bin directory, if any. */
@@ -57,6 +60,19 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Creates a cluster and starts the server; waits until it accepts connections. */
   public static PostgresServer start(Path bin) throws IOException, InterruptedException {
+    return start(bin, "");
+  }
+
+  /**
+   * Like {@link #start(Path)}, with {@code wal_level=logical} and room for replication slots and
+   * WAL senders, as change data capture needs.
+   */
+  public static PostgresServer startLogical(Path bin) throws IOException, InterruptedException {
+    return start(bin, " -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10");
+  }
+
+  private static PostgresServer start(Path bin, String extraOptions)
+      throws IOException, InterruptedException {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dataDir = Files.createTempDirectory("millrace-pg");
     if (root) {
@@ -66,7 +82,7 @@ public final class PostgresServer implements AutoCloseable {
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
-    PostgresServer server = new PostgresServer(bin, dataDir, port, root);
+    PostgresServer server = new PostgresServer(bin, dataDir, port, root, extraOptions);
     Path cluster = dataDir.resolve("cluster");
     run(
         List.of(
@@ -81,21 +97,49 @@ public final class PostgresServer implements AutoCloseable {
             "UTF8",
             "--no-sync"),
         root);
+    server.startServer();
+    return server;
+  }
+
+  /** Starts the server of the existing cluster (after {@link #stopServer}). */
+  public void startServer() throws IOException, InterruptedException {
     run(
         List.of(
             bin.resolve("pg_ctl").toString(),
             "-D",
-            cluster.toString(),
+            dataDir.resolve("cluster").toString(),
             "-l",
             dataDir.resolve("server.log").toString(),
             "-w",
             "-t",
             "60",
             "-o",
-            "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-p "
+                + port
+                + " -k "
+                + dataDir
+                + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                + extraOptions,
             "start"),
-        root);
-    return server;
+        asPostgresUser);
+  }
+
+  /** Stops the server (fast shutdown: connections are dropped), keeping the cluster. */
+  public void stopServer() throws IOException, InterruptedException {
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            dataDir.resolve("cluster").toString(),
+            "-m",
+            "fast",
+            "-w",
+            "stop"),
+        asPostgresUser);
+  }
+
+  public int port() {
+    return port;
   }
 
   /** Stops the server (fast shutdown: sessions are terminated), keeping its cluster and port. */
@@ -155,16 +199,9 @@ public final class PostgresServer implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      run(
-          List.of(
-              bin.resolve("pg_ctl").toString(),
-              "-D",
-              dataDir.resolve("cluster").toString(),
-              "-m",
-              "fast",
-              "-w",
-              "stop"),
-          asPostgresUser);
+      stopServer();
+    } catch (IOException e) {
+      // already stopped
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {

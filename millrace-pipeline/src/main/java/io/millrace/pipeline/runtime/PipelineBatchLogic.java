@@ -71,6 +71,11 @@ public final class PipelineBatchLogic implements BatchLogic {
       LogRecord input,
       List<List<OutputRecord>> byOutput,
       List<DeadLetter> deadLetters) {
+    if (input.value() == null) {
+      // A tombstone (a delete on a compacted topic, or the one a CDC source writes after each
+      // delete) has nothing to process: skipped, not a dead letter.
+      return;
+    }
     PipelineRecord record;
     try {
       record = decode(source, input);
@@ -153,9 +158,6 @@ public final class PipelineBatchLogic implements BatchLogic {
 
   private PipelineRecord decode(TopicPartition source, LogRecord input)
       throws Values.BadDataException {
-    if (input.value() == null) {
-      throw new Values.BadDataException("the record has no value (a tombstone)");
-    }
     Object value =
         switch (format) {
           case JSON -> {

@@ -132,6 +132,27 @@ class PipelineRuntimeTest {
   }
 
   @Test
+  void shouldSkipTombstonesWithoutDeadLetteringThem() throws Exception {
+    try (RuntimeFixture fixture = new RuntimeFixture(dataDir)) {
+      fixture.log.createTopic("clicks", 1, Map.of());
+      fixture.write("clicks", null, List.of("{\"amount\": 20}"));
+      var result =
+          fixture.writer.tryWrite(
+              "clicks", List.of(io.millrace.log.write.WriteRecord.of("k".getBytes(), null)));
+      result.durable().get();
+      fixture.write("clicks", null, List.of("{\"amount\": 30}"));
+
+      fixture.runtime.deploy("cleaning.yaml", CLEANING);
+
+      await().atMost(WAIT).until(() -> fixture.records("clicks_clean").size() == 2);
+      await()
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(fixture.runtime.status("cleaning").get().lag()).isZero());
+      assertThat(fixture.runtime.status("cleaning").get().deadLetters()).isZero();
+    }
+  }
+
+  @Test
   void shouldRouteRecordsToTheOutputTheirCaseNames() throws Exception {
     String routing =
         """

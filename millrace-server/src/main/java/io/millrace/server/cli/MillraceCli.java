@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       DumpLogCommand.class,
       PipelineCommand.class,
       DlqCommand.class,
+      CdcCommand.class,
       ViewCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class SourcesReader {
 
-  static final List<String> TYPES = List.of("http", "jdbc");
+  static final List<String> TYPES = List.of("http", "jdbc", "cdc");
   static final int DEFAULT_JDBC_BATCH_SIZE = 1000;
   static final long DEFAULT_JDBC_INTERVAL_MS = 10_000;
   static final long DEFAULT_JDBC_QUERY_TIMEOUT_MS = 30_000;
@@ -69,7 +69,7 @@ final class SourcesReader {
             new ConfigProblem(
                 entry.getValue().location(),
                 path,
-                "must be a mapping of the source's settings (type: http or jdbc, topic: ...), was "
+                "must be a mapping of the source's settings (type: http, jdbc or cdc, ...), was "
                     + ConfigNode.describe(entry.getValue())));
         continue;
       }
@@ -84,15 +84,18 @@ final class SourcesReader {
     if (typeNode.isEmpty()) {
       problems.add(
           new ConfigProblem(
-              places.nameLocation, places.path + ".type", "must be set: http or jdbc"));
+              places.nameLocation, places.path + ".type", "must be set: http, jdbc or cdc"));
       return Optional.empty();
     }
     String type = s.stringValue("type", "");
     if (!TYPES.contains(type)) {
       if (!type.isEmpty()) {
-        s.problem("type", "must be http or jdbc, was \"" + type + "\"");
+        s.problem("type", "must be http, jdbc or cdc, was \"" + type + "\"");
       }
       return Optional.empty(); // other keys depend on the type: reporting them would mislead
+    }
+    if (type.equals("cdc")) {
+      return CdcSourceReader.read(name, s, places.nameLocation, problems);
     }
     SourceDefinition definition =
         type.equals("http") ? readHttp(name, s, places) : readJdbc(name, s, places);
@@ -101,6 +104,7 @@ final class SourcesReader {
         switch (definition) {
           case SourceDefinition.Http http -> http.config().validate();
           case SourceDefinition.Jdbc jdbc -> jdbc.config().validate();
+          case SourceDefinition.Cdc cdc -> cdc.config().validate();
         };
     found.forEach(problem -> report(problem, places));
     return Optional.of(definition);

@@ -206,7 +206,7 @@ class SourcesConfigTest {
     List<SourceDefinition> sources = sources(example);
 
     assertThat(sources)
-        .extracting(s -> s.settings().name())
+        .extracting(SourceDefinition::name)
         .containsExactly("orders_feed", "customers");
     HttpPollingSourceConfig http = ((SourceDefinition.Http) sources.get(0)).config();
     assertThat(http.auth()).isEqualTo(HttpAuth.bearer("s3cret"));
@@ -244,7 +244,7 @@ class SourcesConfigTest {
     assertThat(errorOf("sources:\n  feed: http\n"))
         .isEqualTo(
             "millrace.yaml:2:9: sources.feed: must be a mapping of the source's settings (type:"
-                + " http or jdbc, topic: ...), was \"http\"");
+                + " http, jdbc or cdc, ...), was \"http\"");
   }
 
   @Test
@@ -256,9 +256,10 @@ class SourcesConfigTest {
   @Test
   void shouldRejectAMissingOrUnknownType() {
     assertThat(errorOf("sources:\n  feed:\n    topic: events\n"))
-        .isEqualTo("millrace.yaml:2:3: sources.feed.type: must be set: http or jdbc");
+        .isEqualTo("millrace.yaml:2:3: sources.feed.type: must be set: http, jdbc or cdc");
     assertThat(errorOf("sources:\n  feed:\n    type: kafka\n    topic: events\n"))
-        .isEqualTo("millrace.yaml:3:11: sources.feed.type: must be http or jdbc, was \"kafka\"");
+        .isEqualTo(
+            "millrace.yaml:3:11: sources.feed.type: must be http, jdbc or cdc, was \"kafka\"");
   }
 
   @Test

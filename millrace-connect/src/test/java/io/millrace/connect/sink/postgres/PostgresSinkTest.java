@@ -319,12 +319,14 @@ class PostgresSinkTest {
     int records = 3_000;
     int keys = 700;
     AtomicInteger batchesDone = new AtomicInteger();
+    CompletableFuture<Void> stopped = new CompletableFuture<>();
     CompletableFuture<Void> outage =
         CompletableFuture.runAsync(
             () -> {
               try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> batchesDone.get() >= 5);
                 postgres.stop();
+                stopped.complete(null);
                 long retriesBefore = delivery.stats().retries();
                 await()
                     .atMost(Duration.ofSeconds(60))
@@ -348,7 +350,10 @@ class PostgresSinkTest {
         SinkResult result = delivery.deliver(batch).get(120, TimeUnit.SECONDS);
         assertThat(result.rejected()).as("seed %d, batch at %d", seed, offset).isEmpty();
         offset += size;
-        batchesDone.incrementAndGet();
+        if (batchesDone.incrementAndGet() == 5) {
+          // The rest is delivered during the outage, however fast this machine is.
+          stopped.get(60, TimeUnit.SECONDS);
+        }
       }
       outage.get(120, TimeUnit.SECONDS);
       assertThat(delivery.stats().retries())
