@@ -19,6 +19,9 @@ import io.millrace.log.write.TopicWriter;
 import io.millrace.log.write.WriterOptions;
 import io.millrace.pipeline.definition.EnvironmentSubstitution;
 import io.millrace.pipeline.runtime.PipelineRuntime;
+import io.millrace.serve.ViewOptions;
+import io.millrace.serve.ViewService;
+import io.millrace.serve.ViewsApi;
 import io.millrace.server.api.PipelinesApi;
 import io.millrace.server.config.ServerConfig;
 import java.io.IOException;
@@ -26,11 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A running Millrace: the log, the Kafka listener, the HTTP server and the pull sources, wired from
- * one {@link ServerConfig}. Starts in that order (sources last, once their records can be read by
- * every listener; their topics are checked right after the log opens, before any port is bound) and
- * closes in the reverse (sources, HTTP, Kafka, then the log, so no write or request is in flight
- * when the log flushes and writes its clean-shutdown marker).
+ * A running Millrace: the log, the views, the Kafka listener, the HTTP server and the pull sources,
+ * wired from one {@link ServerConfig}. Starts in that order (sources last, once their records can
+ * be read by every listener; their topics are checked right after the log opens, before any port is
+ * bound) and closes in the reverse (sources, HTTP, Kafka, views, then the log, so no write or
+ * request is in flight when the log flushes and writes its clean-shutdown marker).
  *
  * <p>Threads: owns none itself; each component owns its own. {@link #close()} may be called from
  * any thread (the shutdown hook) and is idempotent.
@@ -45,6 +48,7 @@ public final class MillraceServer implements AutoCloseable {
   private final PipelineRuntime pipelines;
   private final Sinks sinks;
   private final ServerMetrics metrics;
+  private final ViewService views;
   private boolean closed;
 
   private MillraceServer(
@@ -55,8 +59,10 @@ public final class MillraceServer implements AutoCloseable {
       PullSources sources,
       PipelineRuntime pipelines,
       Sinks sinks,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      ViewService views) {
     this.log = log;
+    this.views = views;
     this.kafka = kafka;
     this.http = http;
     this.health = health;
@@ -79,6 +85,11 @@ public final class MillraceServer implements AutoCloseable {
       started.add(log);
       ServerMetrics metrics = new ServerMetrics();
       started.add(0, metrics);
+      ViewService views =
+          ViewService.start(
+              log,
+              ViewOptions.defaults(config.dataDirectory().resolve("views"), log.options().clock()));
+      started.add(0, views);
       TopicWriter writer = new TopicWriter(log, WriterOptions.DEFAULTS);
       PullSources sources =
           PullSources.prepare(log, writer, config.sources(), config.kafka(), metrics::registry);
@@ -115,13 +126,15 @@ public final class MillraceServer implements AutoCloseable {
               config.kafka().defaultPartitions())
           .register(routes);
       new PipelinesApi(pipelines).register(routes);
+      new ViewsApi(views).register(routes);
       new MetricsApi(metrics::scrape, ServerMetrics.CONTENT_TYPE).register(routes);
       routes.get("/sources", request -> ApiResponse.ok(sources.statuses()));
       HttpApiServer http = HttpApiServer.start(config.http(), routes.build());
       started.add(0, http);
       pipelines.restore();
       sources.start();
-      return new MillraceServer(log, kafka, http, health, sources, pipelines, sinks, metrics);
+      return new MillraceServer(
+          log, kafka, http, health, sources, pipelines, sinks, metrics, views);
     } catch (IOException | RuntimeException e) {
       Exception closeFailure = closeAllQuietly(started);
       if (closeFailure != null) {
@@ -161,6 +174,11 @@ public final class MillraceServer implements AutoCloseable {
     return log;
   }
 
+  /** The views: {@link ViewService#ensureView} is how the pipeline runtime declares one. */
+  public ViewService views() {
+    return views;
+  }
+
   /** How many pull sources millrace.yaml declares. */
   public int sourceCount() {
     return sources.count();
@@ -172,8 +190,8 @@ public final class MillraceServer implements AutoCloseable {
   }
 
   /**
-   * Reports "stopping" on /health, then stops the sources and closes HTTP, Kafka, the metrics and
-   * the log, in that order.
+   * Reports "stopping" on /health, then stops the sources and closes HTTP, the pipelines, the
+   * sinks, Kafka, the views, the metrics and the log, in that order.
    */
   @Override
   public synchronized void close() throws IOException {
@@ -183,7 +201,7 @@ public final class MillraceServer implements AutoCloseable {
     closed = true;
     health.markStopping();
     try {
-      CloseHelper.closeAll(sources, http, pipelines, sinks, kafka, metrics, log);
+      CloseHelper.closeAll(sources, http, pipelines, sinks, kafka, views, metrics, log);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Exception e) {

@@ -72,6 +72,52 @@ class MillraceServerTest {
   }
 
   @Test
+  void shouldAnswerViewQueriesForAChangelogFilledThroughHttp() throws Exception {
+    try (MillraceServer server = MillraceServer.start(config(0))) {
+      String base = "http://127.0.0.1:" + server.httpPort();
+      HttpResponse<String> created =
+          send(
+              HttpRequest.newBuilder(URI.create(base + "/topics"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"name\":\"__view.profiles\",\"configs\":{\"cleanup.policy\":\"compact\"}}")));
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      HttpResponse<String> posted =
+          send(
+              HttpRequest.newBuilder(
+                      URI.create(base + "/topics/__view.profiles/records?key_pointer=/id"))
+                  .header("Content-Type", "application/x-ndjson")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"id\":\"u1\",\"name\":\"Ann\"}\n"
+                              + "{\"id\":\"u2\",\"name\":\"Bo\"}\n"
+                              + "{\"id\":\"u1\",\"name\":\"Ann B.\"}\n")));
+      assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+
+      // The view is discovered within a second; min_offset=2 then waits for the last write.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> get(base + "/views/profiles/u1?min_offset=2").statusCode() == 200);
+      HttpResponse<String> u1 = get(base + "/views/profiles/u1?min_offset=2");
+      assertThat(u1.body()).contains("\"value\":{\"id\":\"u1\",\"name\":\"Ann B.\"}");
+      assertThat(get(base + "/views/profiles?prefix=u").body())
+          .contains("\"key\":\"u1\"", "\"key\":\"u2\"", "\"next_cursor\":null");
+      assertThat(get(base + "/views").body()).contains("\"name\":\"profiles\"");
+      assertThat(server.views().view("profiles")).isPresent();
+    }
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return client.send(
+        request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> get(String uri) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(uri)).GET());
+  }
+
+  @Test
   void shouldServeHealthUntilClosedThenRefuseAndCloseTheLog() throws Exception {
     MillraceServer server = MillraceServer.start(config(0));
     int port = server.httpPort();

@@ -31,6 +31,32 @@ public final class RecordBatches {
     return out;
   }
 
+  /** Receives the records of stored batches one at a time (see {@link #forEachRecord}). */
+  @FunctionalInterface
+  public interface RecordVisitor {
+    /**
+     * One record. {@code key} and {@code value} are read-only views of the (decompressed) batch,
+     * valid only during the call; null when absent. Headers are not decoded.
+     */
+    void onRecord(long offset, long timestamp, ByteBuffer key, ByteBuffer value);
+  }
+
+  /**
+   * Hands every record of every data batch between the buffer's position and limit to {@code
+   * visitor}, in offset order, without building a {@link LogRecord} or copying keys and values: the
+   * path for readers that consume records in bulk (the view indexer).
+   */
+  public static void forEachRecord(ByteBuffer batches, RecordVisitor visitor) {
+    for (MutableRecordBatch batch : MemoryRecords.readableRecords(batches.duplicate()).batches()) {
+      if (batch.isControlBatch()) {
+        continue;
+      }
+      for (Record record : batch) {
+        visitor.onRecord(record.offset(), record.timestamp(), record.key(), record.value());
+      }
+    }
+  }
+
   /**
    * The offset of the first record at or after {@code fromOffset} whose timestamp is at least
    * {@code timestampMs}, or -1 if none of these batches has one.

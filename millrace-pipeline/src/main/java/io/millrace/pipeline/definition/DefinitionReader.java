@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.millrace.common.DidYouMean;
+import io.millrace.engine.view.ViewCatalog;
 import io.millrace.pipeline.definition.ProcessorSpec.MaskRule;
 import io.millrace.pipeline.definition.YamlNode.Mapping;
 import io.millrace.pipeline.definition.YamlNode.Scalar;
@@ -155,7 +156,9 @@ public final class DefinitionReader {
     for (YamlNode item : top.list("outputs", PipelineDefinition.MAX_OUTPUTS)) {
       List<String> keys = new ArrayList<>(List.of("name", "topic", "view"));
       keys.addAll(SinkOutputReader.KINDS);
-      Settings output = Settings.of(item, "an output", keys, problems);
+      List<String> known = new ArrayList<>(keys);
+      known.add("ttl_ms"); // a setting of view outputs, not a kind
+      Settings output = Settings.of(item, "an output", known, problems);
       if (output == null) {
         continue;
       }
@@ -166,19 +169,23 @@ public final class DefinitionReader {
             "duplicate output name '" + name + "'",
             "give each output its own name");
       }
-      if (output.has("view")) {
-        problems.add(
-            output.positionOf("view"),
-            "outputs of type 'view' are not supported yet",
-            "use topic: NAME");
-        continue;
-      }
       List<String> kinds = keys.stream().skip(1).filter(output::has).toList();
       if (kinds.size() > 1) {
         problems.add(
             output.positionOf(kinds.get(1)),
             "an output has one of " + String.join(", ", keys.subList(1, keys.size())),
             "this one has " + String.join(" and ", kinds));
+        continue;
+      }
+      boolean isView = kinds.equals(List.of("view"));
+      if (output.has("ttl_ms") && !isView) {
+        problems.add(output.positionOf("ttl_ms"), "'ttl_ms' only applies to view outputs");
+      }
+      if (isView) {
+        Output.ViewOutput view = readViewOutput(name, output, item.position());
+        if (view != null) {
+          outputs.add(view);
+        }
         continue;
       }
       if (!kinds.isEmpty() && !kinds.get(0).equals("topic")) {
@@ -201,6 +208,21 @@ public final class DefinitionReader {
       problems.add(top.positionOf("outputs"), "a pipeline needs at least one output");
     }
     return outputs;
+  }
+
+  /** {@code view: NAME} with an optional {@code ttl_ms}; null (and problems) if it is wrong. */
+  private Output.ViewOutput readViewOutput(String name, Settings output, SourcePosition at) {
+    String view = output.requiredString("view");
+    long ttlMs = output.optionalLong("ttl_ms", 0, 0, Output.ViewOutput.MAX_TTL_MS);
+    // A reference that could not be substituted is reported already.
+    if (view != null && !view.contains("${") && ViewCatalog.nameProblem(view) != null) {
+      problems.add(
+          output.node("view").position(),
+          "'" + view + "' is not a valid view name",
+          "view names use letters, digits, '_' and '-', at most " + ViewCatalog.MAX_NAME_LENGTH);
+      return null;
+    }
+    return name == null || view == null ? null : new Output.ViewOutput(name, view, ttlMs, at);
   }
 
   private ErrorPolicy readErrors(YamlNode node) {

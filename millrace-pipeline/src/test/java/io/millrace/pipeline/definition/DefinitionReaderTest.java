@@ -49,6 +49,30 @@ class DefinitionReaderTest {
   }
 
   @Test
+  void shouldReadViewOutputsWithTheirTtl() {
+    PipelineDefinition definition =
+        read(
+            """
+            name: profiles
+            input:
+              topics: [updates]
+            outputs:
+              - name: latest
+                view: user_profiles
+                ttl_ms: 3600000
+              - name: forever
+                view: all-profiles
+            """);
+    assertThat(problems.sorted()).isEmpty();
+    assertThat(definition.outputs())
+        .containsExactly(
+            new Output.ViewOutput(
+                "latest", "user_profiles", 3_600_000, new SourcePosition("p.yaml", 5, 5)),
+            new Output.ViewOutput(
+                "forever", "all-profiles", 0, new SourcePosition("p.yaml", 8, 5)));
+  }
+
+  @Test
   void shouldReportMissingSectionsAtTheDocumentStart() {
     read("name: x\n");
     assertThat(problems.sorted())

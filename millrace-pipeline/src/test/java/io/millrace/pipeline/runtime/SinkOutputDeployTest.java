@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A sink that cannot start refuses the deployment at its output, and nothing else changes. */
+/**
+ * A sink that cannot start refuses the deployment at its output, and nothing else changes; view
+ * outputs validate but the runtime does not run them yet: deploy refuses them, at place.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SinkOutputDeployTest {
 
@@ -37,6 +40,26 @@ class SinkOutputDeployTest {
           .isInstanceOf(PipelineDeployException.class)
           .hasMessageContaining("archive.yaml:7:5: output 'files' cannot start: no sinks here");
       assertThat(fixture.runtime.status("archive").get().state()).isEqualTo(PipelineState.RUNNING);
+    }
+  }
+
+  @Test
+  void whenAPipelineHasAViewOutput_thenDeployRefusesItAtTheOutput() throws Exception {
+    String yaml =
+        """
+        name: profiles
+        input:
+          topics: [updates]
+        outputs:
+          - name: latest
+            view: user_profiles
+        """;
+    try (RuntimeFixture fixture = new RuntimeFixture(dataDir)) {
+      assertThatThrownBy(() -> fixture.runtime.deploy("profiles.yaml", yaml))
+          .isInstanceOf(PipelineDeployException.class)
+          .hasMessageContaining(
+              "profiles.yaml:5:5: output 'latest' is a view; running view outputs is not wired yet");
+      assertThat(fixture.runtime.list()).isEmpty();
     }
   }
 }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       PipelineCommand.class,
       DlqCommand.class,
       CdcCommand.class,
+      ViewCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class MillraceCli implements Runnable {
