@@ -105,6 +105,7 @@ public final class MillraceServer implements AutoCloseable {
               log.offsetStore(),
               EnvironmentSubstitution.fromProcess(),
               sinks,
+              views,
               new PipelineRuntime.Options(
                   Runtime.getRuntime().availableProcessors(),
                   config.kafka().autoCreateTopics(),

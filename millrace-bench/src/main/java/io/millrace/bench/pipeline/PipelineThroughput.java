@@ -68,6 +68,9 @@ public final class PipelineThroughput {
               offsets,
               EnvironmentSubstitution.from(Map.of()),
               SinkFactory.unavailable("no sinks here"),
+              (view, ttlMs) -> {
+                throw new IllegalArgumentException("no views here");
+              },
               new PipelineRuntime.Options(threads, true, partitions))) {
         var bean =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -202,6 +202,9 @@ class PipelineSinksTest {
               GroupOffsetStore.open(log, 1),
               EnvironmentSubstitution.from(Map.of()),
               sinks,
+              (view, ttlMs) -> {
+                throw new IllegalArgumentException("no views here");
+              },
               new PipelineRuntime.Options(2, true, 1));
     }
 

@@ -11,6 +11,7 @@ import io.millrace.engine.task.TaskOptions;
 import io.millrace.engine.task.TaskState;
 import io.millrace.engine.task.TaskStatus;
 import io.millrace.engine.task.WorkerPool;
+import io.millrace.engine.view.ViewCatalog;
 import io.millrace.log.Log;
 import io.millrace.log.PartitionLog;
 import io.millrace.log.offsets.GroupOffsetStore;
@@ -66,6 +67,7 @@ public final class PipelineRuntime implements AutoCloseable {
   private final TopicWriter writer;
   private final GroupOffsetStore offsets;
   private final SinkFactory sinks;
+  private final ViewCatalog views;
   private final PipelineValidator validator;
   private final PipelineStore store;
   private final WorkerPool pool;
@@ -80,9 +82,11 @@ public final class PipelineRuntime implements AutoCloseable {
       GroupOffsetStore offsets,
       EnvironmentSubstitution environment,
       SinkFactory sinks,
+      ViewCatalog views,
       Options options) {
     this.log = log;
     this.sinks = sinks;
+    this.views = views;
     this.writer = writer;
     this.offsets = offsets;
     this.validator = new PipelineValidator(environment);
@@ -189,28 +193,8 @@ public final class PipelineRuntime implements AutoCloseable {
     if (!report.isValid()) {
       throw new PipelineDeployException(file, report.problems());
     }
-    refuseViewOutputs(file, report.pipeline().definition());
     ensureTopics(file, report.pipeline().definition());
     return report.pipeline();
-  }
-
-  /** View outputs validate, but tasks do not write to views yet: refuse rather than drop. */
-  private static void refuseViewOutputs(String file, PipelineDefinition definition)
-      throws PipelineDeployException {
-    List<Problem> problems = new ArrayList<>();
-    for (Output output : definition.outputs()) {
-      if (output instanceof Output.ViewOutput) {
-        // Views exist (millrace-serve); the runtime does not call ViewCatalog.ensureView yet.
-        problems.add(
-            new Problem(
-                output.position(),
-                "output '" + output.name() + "' is a view; running view outputs is not wired yet",
-                "millrace pipeline validate checks it; deploy with topic outputs for now"));
-      }
-    }
-    if (!problems.isEmpty()) {
-      throw new PipelineDeployException(file, problems);
-    }
   }
 
   /** Creates missing topics when allowed, else refuses naming each one where it was written. */
@@ -271,6 +255,7 @@ public final class PipelineRuntime implements AutoCloseable {
             errors.deadLetterTopic() == null ? null : errors.deadLetterTopic().name(),
             errors.maxRetries(),
             errors.backoffMs());
+    ensureViews(deployment.file(), definition);
     List<PartitionTask> tasks = new ArrayList<>();
     Deployed prepared = new Deployed(deployment, progress.group(), tasks, null);
     try {
@@ -299,6 +284,26 @@ public final class PipelineRuntime implements AutoCloseable {
                   "check the output's settings; nothing was deployed")));
     }
     return prepared;
+  }
+
+  /** Declares each view output's view (its changelog topic and TTL) with the view catalog. */
+  private void ensureViews(String file, PipelineDefinition definition)
+      throws PipelineDeployException {
+    for (Output output : definition.outputs()) {
+      if (output instanceof Output.ViewOutput view) {
+        try {
+          views.ensureView(view.view(), view.ttlMs());
+        } catch (RuntimeException e) {
+          throw new PipelineDeployException(
+              file,
+              List.of(
+                  new Problem(
+                      view.position(),
+                      "view '" + view.view() + "' cannot start: " + e.getMessage(),
+                      "nothing was deployed")));
+        }
+      }
+    }
   }
 
   private void launch(PipelineStore.Deployment deployment, Deployed prepared) {
@@ -334,7 +339,10 @@ public final class PipelineRuntime implements AutoCloseable {
                       sink, sinkRetries, new java.util.Random(), pool.retryScheduler())));
         }
         case Output.ViewOutput view ->
-            throw new IllegalStateException("view outputs are refused at deploy: " + view.name());
+            // Upserts into the view's compacted changelog, which the view indexes; a record
+            // without a key is refused there and becomes a dead letter.
+            targets.add(
+                new OutputTarget.ToTopic(view.name(), ViewCatalog.changelogTopic(view.view())));
       }
     }
     return targets;

@@ -268,6 +268,9 @@ class PipelineRuntimeTest {
               fixture.offsets,
               io.millrace.pipeline.definition.EnvironmentSubstitution.from(Map.of()),
               SinkFactory.unavailable("no sinks here"),
+              (view, ttlMs) -> {
+                throw new IllegalArgumentException("no views here");
+              },
               new PipelineRuntime.Options(1, false, 1));
 
       assertThatThrownBy(() -> fixture.runtime.deploy("cleaning.yaml", CLEANING))

@@ -45,6 +45,9 @@ final class RuntimeFixture implements AutoCloseable {
         EnvironmentSubstitution.from(
             Map.of("SECRET", "s3cret", "CLICKSTREAM_SECRET", "0123456789abcdef-test")),
         SinkFactory.unavailable("no sinks here"),
+        (view, ttlMs) -> {
+          throw new IllegalArgumentException("no views here");
+        },
         new PipelineRuntime.Options(2, true, 2));
   }
 

@@ -44,7 +44,7 @@ class SinkOutputDeployTest {
   }
 
   @Test
-  void whenAPipelineHasAViewOutput_thenDeployRefusesItAtTheOutput() throws Exception {
+  void whenAViewCannotStart_thenDeployRefusesItAtTheOutput() throws Exception {
     String yaml =
         """
         name: profiles
@@ -58,7 +58,7 @@ class SinkOutputDeployTest {
       assertThatThrownBy(() -> fixture.runtime.deploy("profiles.yaml", yaml))
           .isInstanceOf(PipelineDeployException.class)
           .hasMessageContaining(
-              "profiles.yaml:5:5: output 'latest' is a view; running view outputs is not wired yet");
+              "profiles.yaml:5:5: view 'user_profiles' cannot start: no views here");
       assertThat(fixture.runtime.list()).isEmpty();
     }
   }

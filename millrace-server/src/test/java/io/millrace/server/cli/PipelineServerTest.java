@@ -242,6 +242,62 @@ class PipelineServerTest {
         .contains("replayed 0 records from orders_dead");
   }
 
+  @Test
+  void shouldServeTheLatestValuePerKeyFromAPipelineViewOutput() throws Exception {
+    String profiles =
+        """
+        name: profiles
+        input:
+          topics: [profile_updates]
+        processors:
+          - key: "has(value.user) ? value.user : null"
+          - mask:
+              fields:
+                - field: email
+                  mode: remove
+        outputs:
+          - name: latest
+            view: user_profiles
+        errors:
+          dead_letter_topic: profile_dead
+        """;
+    produce(
+        "profile_updates",
+        List.of(
+            "{\"user\": \"ada\", \"plan\": \"free\", \"email\": \"ada@example.com\"}",
+            "{\"user\": \"bob\", \"plan\": \"pro\"}",
+            "{\"user\": \"ada\", \"plan\": \"pro\", \"email\": \"ada@example.com\"}",
+            "{\"plan\": \"no user\"}"));
+    Path file = Files.writeString(dir.resolve("profiles.yaml"), profiles);
+    assertThat(MillraceCli.execute("pipeline", "deploy", file.toString(), "--http", http()))
+        .as(() -> err.toString(StandardCharsets.UTF_8))
+        .isZero();
+
+    HttpClient client = HttpClient.newHttpClient();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              HttpResponse<String> ada =
+                  client.send(
+                      HttpRequest.newBuilder(
+                              URI.create("http://" + http() + "/views/user_profiles/ada"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString());
+              assertThat(ada.statusCode()).isEqualTo(200);
+              assertThat(ada.body()).contains("\"plan\":\"pro\"").doesNotContain("email");
+            });
+    HttpResponse<String> bob =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://" + http() + "/views/user_profiles/bob"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(bob.body()).contains("\"plan\":\"pro\"");
+    // A record the key processor left without a key cannot be upserted: a dead letter.
+    ConsumerRecord<String, String> dead = consume("profile_dead", 1).get(0);
+    assertThat(header(dead, "millrace.dlq.processor")).isEqualTo("output:latest");
+  }
+
   private void produce(String topic, List<String> values) throws Exception {
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
