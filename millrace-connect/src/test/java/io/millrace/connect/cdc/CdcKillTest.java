@@ -49,7 +49,7 @@ class CdcKillTest {
   private static final String TABLE = "killed_rows";
   private static final String SOURCE = "kill_src";
   private static final String TOPIC = SOURCE + "." + TABLE;
-  private static final int SNAPSHOT_ROWS = 30_000;
+  private static final int SNAPSHOT_ROWS = 200_000;
   private static PostgresServer postgres;
 
   @BeforeAll
@@ -106,15 +106,27 @@ class CdcKillTest {
                       + (1 + random.nextInt(inserted)));
             }
           }
-          long killAfterMs = 200 + random.nextInt(run == 1 ? 1_500 : 800);
-          // A random moment to kill at, not a synchronization: nothing waits for the child here.
-          await()
-              .pollDelay(Duration.ofMillis(killAfterMs))
-              .atMost(Duration.ofMillis(killAfterMs + 5_000))
-              .until(() -> true);
+          if (run == 1) {
+            // The first kill lands in the middle of the snapshot: once snapshot rows are being
+            // written, before the source streams.
+            await()
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> Files.readString(output).contains("SNAPSHOTTING"));
+          } else {
+            long killAfterMs = 200 + random.nextInt(800);
+            // A random moment to kill at, not a synchronization: nothing waits for the child.
+            await()
+                .pollDelay(Duration.ofMillis(killAfterMs))
+                .atMost(Duration.ofMillis(killAfterMs + 5_000))
+                .until(() -> true);
+          }
           assertThat(child.isAlive()).as("child of run " + run).isTrue();
           if (run == 1) {
             killedDuringSnapshot = !Files.readString(output).contains("STATE STREAMING");
+            assertThat(killedDuringSnapshot)
+                .as("the first kill lands during the snapshot")
+                .isTrue();
           }
           assertThat(child.toHandle().destroyForcibly()).isTrue();
           assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();

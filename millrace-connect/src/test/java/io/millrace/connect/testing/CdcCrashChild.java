@@ -65,12 +65,18 @@ public final class CdcCrashChild {
     System.out.println("READY ;");
     System.out.flush();
     CdcSource.State shown = null;
+    boolean snapshotShown = false;
     while (true) { // until killed: tell the test each new state
       CdcSource.State now = source.state();
       if (now != shown) {
         System.out.println("STATE " + now);
         System.out.flush();
         shown = now;
+      }
+      if (!snapshotShown && now == CdcSource.State.STARTING && source.status().snapshotting()) {
+        System.out.println("SNAPSHOTTING"); // snapshot rows are being written
+        System.out.flush();
+        snapshotShown = true;
       }
       Thread.sleep(20);
     }
