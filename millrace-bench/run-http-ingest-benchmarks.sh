@@ -8,7 +8,8 @@
 #
 # Environment: JAVA_HOME (the JDK), BUILD=0 (reuse the jars), MILLRACE_BENCH_DIR (where the data
 # goes; default millrace-bench/target/bench-data), KAFKA_PORT / HTTP_PORT (19196 / 19197), and
-# SECONDS_PER_CASE (15), RATE (2000), EVENTS_PER_REQUEST (10000) passed to the tool.
+# SECONDS_PER_CASE (15), RATE (2000), EVENTS_PER_REQUEST (10000), WARMUP_SECONDS (3) and CASES
+# (ndjson,kafka,post-latency,kafka-latency: which cases run, in this order) passed to the tool.
 # Results (the server's log, the tool's output, summary.txt) go to
 # millrace-bench/target/ingest-results/DATE/.
 set -euo pipefail
@@ -68,6 +69,8 @@ grep -q "Millrace ready" "$results/millrace-server.log" || { echo "FAILED: not r
   --http "127.0.0.1:$http_port" --bootstrap "127.0.0.1:$kafka_port" --server-pid "$server_pid" \
   --topic ingest --seconds "${SECONDS_PER_CASE:-15}" --rate "${RATE:-2000}" \
   --events-per-request "${EVENTS_PER_REQUEST:-10000}" --clock-ticks "$(getconf CLK_TCK)" \
+  --cases "${CASES:-ndjson,kafka,post-latency,kafka-latency}" \
+  --warmup-seconds "${WARMUP_SECONDS:-3}" \
   2>&1 | tee "$results/tool.log" | grep -E '^(RESULT|HTTP push)' | tee -a "$results/summary.txt"
 status=${PIPESTATUS[0]}
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); results: $results" | tee -a "$results/summary.txt"

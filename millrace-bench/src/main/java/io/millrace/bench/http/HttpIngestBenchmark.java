@@ -82,6 +82,7 @@ public final class HttpIngestBenchmark {
     options.put("event-bytes", "100");
     options.put("rate", "2000");
     options.put("clock-ticks", "100");
+    options.put("cases", "ndjson,kafka,post-latency,kafka-latency");
     BenchOptions.parse("HttpIngestBenchmark", options, args);
     HttpIngestBenchmark benchmark = new HttpIngestBenchmark(options);
     benchmark.run();
@@ -103,12 +104,21 @@ public final class HttpIngestBenchmark {
         body.length,
         intOption("seconds"),
         intOption("warmup-seconds"));
-    for (String connections : options.get("connections").split(",")) {
-      ndjsonThroughput(Integer.parseInt(connections.trim()), body);
+    java.util.Set<String> cases = java.util.Set.of(options.get("cases").split(","));
+    if (cases.contains("ndjson")) {
+      for (String connections : options.get("connections").split(",")) {
+        ndjsonThroughput(Integer.parseInt(connections.trim()), body);
+      }
     }
-    kafkaThroughput();
-    postLatency();
-    kafkaLatency();
+    if (cases.contains("kafka")) {
+      kafkaThroughput();
+    }
+    if (cases.contains("post-latency")) {
+      postLatency();
+    }
+    if (cases.contains("kafka-latency")) {
+      kafkaLatency();
+    }
   }
 
   // ------------------------------------------------------------------------------ throughput
