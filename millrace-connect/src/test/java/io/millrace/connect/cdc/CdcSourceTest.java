@@ -243,11 +243,16 @@ class CdcSourceTest {
       Log log = logs.open();
       start(log, config("restart_src", "public\\.stream_rows"));
       insertRange(db, "stream_rows", 1, 300);
+      // Positions are stored at most once a second: wait for the first, so the restart resumes
+      // from a stored position (a source stopped before any is stored starts over, by design).
       await()
           .atMost(WAIT)
           .failFast(() -> source.state() == CdcSource.State.FAILED)
-          .until(() -> ChangeEvents.read(log, "restart_src.stream_rows").size() >= 20);
-      source.close(); // in the middle: rows are still streaming
+          .until(
+              () ->
+                  ChangeEvents.read(log, "restart_src.stream_rows").size() >= 20
+                      && !source.status().offsets().isEmpty());
+      source.close(); // in the middle: rows may still be streaming
       int beforeRestart = ChangeEvents.read(log, "restart_src.stream_rows").size();
       Log reopened = logs.reopen(log);
       insertRange(db, "stream_rows", 301, 400); // while stopped
@@ -263,7 +268,11 @@ class CdcSourceTest {
       // shown, not asserted.
       System.out.printf(
           "restart test: %d events before the restart, %d duplicates%n", beforeRestart, duplicates);
-      assertThat(duplicates).as("duplicates only at the resume boundary").isLessThan(300);
+      // Only changes written before the restart come again (those after the last stored
+      // position); the 200 rows inserted while stopped and after the restart come once.
+      assertThat(duplicates)
+          .as("duplicates only at the resume boundary")
+          .isLessThanOrEqualTo(beforeRestart);
     }
   }
 
