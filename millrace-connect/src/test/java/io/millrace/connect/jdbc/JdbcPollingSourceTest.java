@@ -21,12 +21,10 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,14 +44,8 @@ class JdbcPollingSourceTest {
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    Optional<Path> bin = PostgresServer.find();
-    // Locally without PostgreSQL: skip. In CI (CI=true; .ci/run installs it) a missing one fails.
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(
-          bin.isPresent(), "PostgreSQL's server is not installed (apt-get install postgresql)");
-    }
-    assertThat(bin).as("PostgreSQL's server must be installed in CI (see .ci/run)").isPresent();
-    postgres = PostgresServer.start(bin.get());
+    Path bin = PostgresServer.installedForTest();
+    postgres = PostgresServer.start(bin);
   }
 
   @AfterAll

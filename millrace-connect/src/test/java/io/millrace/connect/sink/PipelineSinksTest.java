@@ -30,10 +30,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,11 +101,8 @@ class PipelineSinksTest {
   @Test
   @Tag("system")
   void shouldUpsertIntoPostgresThroughARestartOfTheDatabase() throws Exception {
-    Optional<Path> bin = PostgresServer.find();
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(bin.isPresent(), "PostgreSQL's server is not installed");
-    }
-    try (PostgresServer postgres = PostgresServer.start(bin.orElseThrow());
+    Path bin = PostgresServer.installedForTest();
+    try (PostgresServer postgres = PostgresServer.start(bin);
         Harness harness = new Harness(dir.resolve("data"))) {
       harness.log.createTopic("accounts", 2, Map.of());
       harness.runtime.deploy(

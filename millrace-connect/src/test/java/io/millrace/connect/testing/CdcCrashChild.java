@@ -73,12 +73,24 @@ public final class CdcCrashChild {
         System.out.flush();
         shown = now;
       }
-      if (!snapshotShown && now == CdcSource.State.STARTING && source.status().snapshotting()) {
+      boolean snapshotting = now == CdcSource.State.STARTING && source.status().snapshotting();
+      if (!snapshotShown && snapshotting) {
         System.out.println("SNAPSHOTTING"); // snapshot rows are being written
         System.out.flush();
         snapshotShown = true;
       }
-      Thread.sleep(20);
+      CdcSource.State seen = now;
+      boolean snapshotSeen = snapshotShown;
+      // The next thing to report: a new state, or the snapshot starting.
+      org.awaitility.Awaitility.await()
+          .forever()
+          .pollInterval(java.time.Duration.ofMillis(20))
+          .until(
+              () ->
+                  source.state() != seen
+                      || (!snapshotSeen
+                          && source.state() == CdcSource.State.STARTING
+                          && source.status().snapshotting()));
     }
   }
 }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -44,7 +45,7 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   /** The newest installed server's bin directory, if any. */
-  public static java.util.Optional<Path> find() {
+  public static Optional<Path> find() {
     if (!Files.isDirectory(DEBIAN_ROOT)) {
       return java.util.Optional.empty();
     }
@@ -56,6 +57,22 @@ public final class PostgresServer implements AutoCloseable {
     } catch (IOException | NumberFormatException e) {
       return java.util.Optional.empty();
     }
+  }
+
+  /**
+   * The server's binaries for a test. Locally without PostgreSQL the test is skipped; in CI
+   * (CI=true; .ci/run installs it) a missing one fails the test.
+   */
+  public static Path installedForTest() {
+    Optional<Path> bin = find();
+    if (!"true".equals(System.getenv("CI"))) {
+      org.junit.jupiter.api.Assumptions.assumeTrue(
+          bin.isPresent(), "PostgreSQL's server is not installed (apt-get install postgresql)");
+    }
+    if (bin.isEmpty()) {
+      throw new AssertionError("PostgreSQL's server must be installed in CI (see .ci/run)");
+    }
+    return bin.get();
   }
 
   /** Creates a cluster and starts the server; waits until it accepts connections. */

@@ -21,10 +21,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -48,13 +46,8 @@ class CdcStatusTest {
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    Optional<Path> bin = PostgresServer.find();
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(
-          bin.isPresent(), "PostgreSQL's server is not installed (apt-get install postgresql)");
-    }
-    assertThat(bin).as("PostgreSQL's server must be installed in CI (see .ci/run)").isPresent();
-    postgres = PostgresServer.startLogical(bin.get());
+    Path bin = PostgresServer.installedForTest();
+    postgres = PostgresServer.startLogical(bin);
   }
 
   @AfterAll

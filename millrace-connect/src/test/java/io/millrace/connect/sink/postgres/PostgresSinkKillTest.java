@@ -15,11 +15,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Timeout;
@@ -47,13 +45,8 @@ class PostgresSinkKillTest {
 
   @BeforeAll
   static void startPostgres() throws Exception {
-    Optional<Path> bin = PostgresServer.find();
-    if (!"true".equals(System.getenv("CI"))) {
-      Assumptions.assumeTrue(
-          bin.isPresent(), "PostgreSQL's server is not installed (apt-get install postgresql)");
-    }
-    assertThat(bin).as("PostgreSQL's server must be installed in CI (see .ci/run)").isPresent();
-    postgres = PostgresServer.start(bin.get());
+    Path bin = PostgresServer.installedForTest();
+    postgres = PostgresServer.start(bin);
   }
 
   @AfterAll
