@@ -1,6 +1,7 @@
 package io.millrace.engine.task;
 
 import io.millrace.common.Clock;
+import io.millrace.common.RetryPolicy;
 import io.millrace.engine.sink.SinkRecord;
 import io.millrace.engine.sink.SinkResult;
 import io.millrace.log.InvalidRequestException;
@@ -527,18 +528,19 @@ public final class PartitionTask {
   private void retryLater(String reason) {
     failedAttempts++;
     retries.incrementAndGet();
-    if (failedAttempts > options.maxRetries()) {
+    RetryPolicy policy = options.writeRetries();
+    if (failedAttempts >= policy.maxAttempts()) {
       fail("giving up after " + failedAttempts + " failed writes: " + reason, null);
       return;
     }
-    long delayMs = options.backoffMs(failedAttempts, random.nextDouble());
+    long delayMs = policy.delayMs(failedAttempts, 0, random);
     LOG.warn(
         "{}: pipeline {} write failed ({}); retry {} of {} in {} ms",
         source,
         options.pipeline(),
         reason,
         failedAttempts,
-        options.maxRetries(),
+        policy.maxAttempts() - 1,
         delayMs);
     state = TaskState.RETRYING;
     waitingForRetry = true;

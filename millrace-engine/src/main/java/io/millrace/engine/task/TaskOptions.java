@@ -1,5 +1,7 @@
 package io.millrace.engine.task;
 
+import io.millrace.common.RetryPolicy;
+
 /**
  * Limits and policies of a {@link PartitionTask}.
  *
@@ -9,8 +11,8 @@ package io.millrace.engine.task;
  * @param maxInFlightBatches batches processed and written but not yet durable; beyond this the task
  *     stops reading, so a slow output slows input and memory stays bounded
  * @param maxRecordsPerWrite the most records one append carries (larger outputs are split)
- * @param maxRetries how often a write the log failed (disk error) is retried before the task fails
- * @param backoffMs the first backoff between those retries; it doubles each time, with jitter
+ * @param writeRetries how a write the log failed (disk error) is retried before the task fails: the
+ *     shared exponential backoff with full jitter (the same policy its sinks retry with)
  */
 public record TaskOptions(
     String pipeline,
@@ -18,8 +20,7 @@ public record TaskOptions(
     int maxReadBytes,
     int maxInFlightBatches,
     int maxRecordsPerWrite,
-    int maxRetries,
-    long backoffMs) {
+    RetryPolicy writeRetries) {
 
   public static final int DEFAULT_MAX_READ_BYTES = 1 << 20;
   public static final int DEFAULT_MAX_IN_FLIGHT_BATCHES = 8;
@@ -33,29 +34,19 @@ public record TaskOptions(
       throw new IllegalArgumentException(
           "maxReadBytes >= 1024, maxInFlightBatches >= 1 and maxRecordsPerWrite >= 1 required");
     }
-    if (maxRetries < 0 || backoffMs < 0) {
-      throw new IllegalArgumentException("maxRetries and backoffMs must not be negative");
+    if (writeRetries == null) {
+      throw new IllegalArgumentException("writeRetries is required");
     }
   }
 
   public static TaskOptions defaults(
-      String pipeline, String deadLetterTopic, int maxRetries, long backoffMs) {
+      String pipeline, String deadLetterTopic, RetryPolicy writeRetries) {
     return new TaskOptions(
         pipeline,
         deadLetterTopic,
         DEFAULT_MAX_READ_BYTES,
         DEFAULT_MAX_IN_FLIGHT_BATCHES,
         DEFAULT_MAX_RECORDS_PER_WRITE,
-        maxRetries,
-        backoffMs);
-  }
-
-  /** The backoff before retry {@code attempt} (1-based): doubling, capped, with full jitter. */
-  long backoffMs(int attempt, double random) {
-    long ceiling = backoffMs << Math.min(attempt - 1, 20);
-    if (ceiling <= 0 || ceiling > MAX_BACKOFF_MS) {
-      ceiling = MAX_BACKOFF_MS;
-    }
-    return (long) (random * (ceiling + 1));
+        writeRetries);
   }
 }

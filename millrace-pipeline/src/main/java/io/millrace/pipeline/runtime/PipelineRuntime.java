@@ -248,13 +248,12 @@ public final class PipelineRuntime implements AutoCloseable {
     GroupProgressStore progress =
         new GroupProgressStore(offsets, GROUP_PREFIX + definition.name(), clock);
     ErrorPolicy errors = definition.errors() == null ? ErrorPolicy.defaults() : definition.errors();
-    RetryPolicy sinkRetries = sinkRetries(errors);
+    RetryPolicy retries = retryPolicy(errors);
     TaskOptions taskOptions =
         TaskOptions.defaults(
             definition.name(),
             errors.deadLetterTopic() == null ? null : errors.deadLetterTopic().name(),
-            errors.maxRetries(),
-            errors.backoffMs());
+            retries);
     ensureViews(deployment.file(), definition);
     List<PartitionTask> tasks = new ArrayList<>();
     Deployed prepared = new Deployed(deployment, progress.group(), tasks, null);
@@ -265,7 +264,7 @@ public final class PipelineRuntime implements AutoCloseable {
               new PartitionTask(
                   partition,
                   new PipelineBatchLogic(pipeline),
-                  targetsOf(definition, sinkRetries),
+                  targetsOf(definition, retries),
                   writer,
                   progress,
                   pool,
@@ -349,11 +348,11 @@ public final class PipelineRuntime implements AutoCloseable {
   }
 
   /**
-   * The pipeline's {@code errors} settings as the sinks' retry policy: {@code max_retries} retries
-   * after the first attempt, backoff doubling from {@code backoff_ms} (at least 1 ms) up to a
-   * minute, with full jitter.
+   * The pipeline's {@code errors} settings as the retry policy of its log writes and sinks: {@code
+   * max_retries} retries after the first attempt, backoff doubling from {@code backoff_ms} (at
+   * least 1 ms) up to a minute, with full jitter.
    */
-  private static RetryPolicy sinkRetries(ErrorPolicy errors) {
+  private static RetryPolicy retryPolicy(ErrorPolicy errors) {
     long initialMs = Math.max(1, errors.backoffMs());
     return new RetryPolicy(
         errors.maxRetries() + 1, initialMs, Math.max(initialMs, TaskOptions.MAX_BACKOFF_MS));
